@@ -1,0 +1,4 @@
+"""qcity: quality-supervision platform for cities."""
+
+__version__ = "0.1.0"
+
