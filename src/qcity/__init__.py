@@ -1,4 +1,3 @@
 """qcity: quality-supervision platform for cities."""
 
 __version__ = "0.1.0"
-

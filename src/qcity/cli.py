@@ -1,0 +1,43 @@
+"""The ``qcity`` command: every sub-app of every domain, composed."""
+
+from __future__ import annotations
+
+import typer
+
+from qcity import __version__
+from qcity._cli_support import QcityGroup
+from qcity.db.cli import app as db_app
+from qcity.demo.cli import app as demo_app
+from qcity.registry.cli import app as registry_app
+from qcity.web.cli import serve
+
+app = typer.Typer(
+    cls=QcityGroup,
+    help="qcity: quality supervision for cities (registry, inspections, indicators, SPC).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db_app, name="db")
+app.add_typer(registry_app, name="registry")
+app.add_typer(demo_app, name="demo")
+app.command("serve")(serve)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qcity {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """qcity: quality supervision for cities."""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,53 @@
+"""Settings read from the environment (prefix ``QCITY_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from qcity.errors import ConfigurationError
+
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+
+
+class Settings(BaseSettings):
+    """qcity's configuration. Every field is settable as ``QCITY_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="QCITY_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Field(default=Path("var"))
+    database_url: str = ""
+    secret_key: str = DEVELOPMENT_SECRET
+    host: str = "127.0.0.1"
+    port: int = 8000
+    default_locale: str = "zh_Hans"
+
+    @model_validator(mode="after")
+    def _derive_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'qcity.sqlite3'}"
+        return self
+
+    def require_safe_secrets(self) -> None:
+        """Refuse the development secret anywhere but development."""
+        if self.env != "development" and self.secret_key == DEVELOPMENT_SECRET:
+            raise ConfigurationError(
+                f"QCITY_SECRET_KEY is the development default but QCITY_ENV={self.env}; "
+                "set QCITY_SECRET_KEY to a long random value"
+            )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once); a bad value is a one-line ConfigurationError."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "QCITY_" + str(first["loc"][0]).upper() if first["loc"] else "a QCITY_ setting"
+        raise ConfigurationError(f"{name}: {first['msg']}") from exc

@@ -1,0 +1,68 @@
+"""The FastAPI application: pages, health and the JSON API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from qcity import __version__
+from qcity.db import make_engine
+from qcity.errors import QcityError
+from qcity.registry.api import router as registry_router
+from qcity.settings import Settings, get_settings
+from qcity.web import i18n, pages
+from qcity.web.health import router as health_router
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the application for ``settings`` (the environment's by default)."""
+    settings = settings or get_settings()
+    settings.require_safe_secrets()
+    engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="qcity",
+        version=__version__,
+        description="Quality-supervision platform: registry, inspections, indicators, SPC.",
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(health_router)
+    app.include_router(registry_router)
+    app.include_router(pages.router)
+    app.middleware("http")(_choose_locale)
+    app.add_exception_handler(QcityError, _qcity_error)
+    return app
+
+
+async def _choose_locale(request: Request, call_next):  # type: ignore[no-untyped-def]
+    """Locale from ?lang= (remembered in a cookie), the cookie, or Accept-Language."""
+    chosen = i18n.normalise(request.query_params.get("lang"))
+    remembered = i18n.normalise(request.cookies.get("qcity_lang"))
+    request.state.locale = (
+        chosen or remembered or i18n.negotiate(request.headers.get("accept-language"))
+    )
+    response: Response = await call_next(request)
+    if chosen:
+        response.set_cookie("qcity_lang", chosen, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+async def _qcity_error(_request: Request, exc: Exception) -> JSONResponse:
+    status = exc.http_status if isinstance(exc, QcityError) else 500
+    return JSONResponse({"detail": str(exc)}, status_code=status)

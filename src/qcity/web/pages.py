@@ -1,0 +1,101 @@
+"""Server-rendered pages (Jinja2), one environment per locale."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from babel.numbers import format_decimal
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from qcity.registry import service as registry_service
+from qcity.registry.service import TownOverview, TownRow
+from qcity.web import i18n
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+SECTION_COLUMNS = 6
+
+router = APIRouter(include_in_schema=False)
+
+
+class Named(Protocol):
+    name_zh_hans: str
+    name_zh_hant: str
+    name_en: str
+
+
+@cache
+def environment(locale: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def render(request: Request, template: str, **context: Any) -> HTMLResponse:
+    locale: str = request.state.locale
+    babel_locale = i18n.babel_locale(locale)
+
+    def name(obj: Named) -> str:
+        return {"zh_Hans": obj.name_zh_hans, "zh_Hant": obj.name_zh_hant}.get(locale, obj.name_en)
+
+    def num(value: float) -> str:
+        return format_decimal(value, locale=babel_locale)
+
+    html = (
+        environment(locale)
+        .get_template(template)
+        .render(
+            request=request,
+            url_for=request.url_for,
+            locale=locale,
+            html_lang=i18n.HTML_LANG[locale],
+            languages=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LOCALES],
+            name=name,
+            num=num,
+            **context,
+        )
+    )
+    return HTMLResponse(
+        html,
+        headers={"Content-Language": i18n.HTML_LANG[locale], "Vary": "Accept-Language, Cookie"},
+    )
+
+
+def _overview(request: Request) -> TownOverview:
+    with Session(request.app.state.engine) as session:
+        return registry_service.town_overview(session)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> HTMLResponse:
+    """The towns with their market-entity counts by industry."""
+    overview = await run_in_threadpool(_overview, request)
+    sections = overview.sections_present[:SECTION_COLUMNS]
+
+    def other(row: TownRow) -> int:
+        return row.total - sum(row.by_section.get(code, 0) for code in sections)
+
+    city_name = ""
+    if overview.city is not None:
+        city_name = {
+            "zh_Hans": overview.city.name_zh_hans,
+            "zh_Hant": overview.city.name_zh_hant,
+        }.get(request.state.locale, overview.city.name_en)
+    return render(
+        request,
+        "home.html",
+        overview=overview,
+        sections=sections,
+        other_sections=len(overview.sections_present) > SECTION_COLUMNS,
+        other=other,
+        city_name=city_name,
+    )
