@@ -24,6 +24,23 @@ app.add_typer(demo_app, name="demo")
 app.command("serve")(serve)
 
 
+def _command_index() -> str:
+    """Every command with its one-line help, for the end of ``qcity --help``."""
+    lines = ["Every command:", "", "  serve: Serve the web app and API (checks the database first)."]
+    for group in app.registered_groups:
+        sub = group.typer_instance
+        assert sub is not None
+        for command in sub.registered_commands:
+            assert command.callback is not None
+            name = command.name or command.callback.__name__.replace("_", "-")
+            summary = (command.callback.__doc__ or "").strip().splitlines()[0]
+            lines.append(f"  {group.name} {name}: {summary}")
+    return "\n".join(lines)
+
+
+app.info.epilog = _command_index()
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"qcity {__version__}")
