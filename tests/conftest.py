@@ -81,9 +81,7 @@ def db_backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def db_url(
-    db_backend: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[str]:
+def db_url(db_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a fresh database at the migration head, on each backend in turn."""
     if db_backend == "sqlite":
         path = tmp_path / "qcity.sqlite3"
