@@ -9,6 +9,7 @@ Run: .venv/bin/python bench/demo_build.py [--scales small,city] [--backends sqli
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import tempfile
 import time
@@ -62,7 +63,9 @@ def baseline(url: str) -> float:
     started = time.perf_counter()
     with Session(engine) as session:
         for i, row in enumerate(rows, start=1):
-            session.add(MarketEntity(**dict(zip(ENTITY_COLUMNS, row, strict=True))))
+            fields = dict(zip(ENTITY_COLUMNS, row, strict=True))
+            fields["registered_on"] = dt.date.fromisoformat(fields["registered_on"])
+            session.add(MarketEntity(**fields))
             if i % 1000 == 0:
                 session.flush()
         session.commit()
