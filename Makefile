@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
+VENDOR := src/qcity/web/static/vendor
+
 .PHONY: run test install lint typecheck pytest bench clean
 
 $(BIN)/uv:
@@ -15,7 +17,15 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/uv
 	$(BIN)/uv sync --frozen --inexact --quiet
 	touch $@
 
-install: $(VENV)/.installed
+# Front-end libraries from npm (pinned by package-lock.json), served locally: no CDN.
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/i18n/langEN.js \
+	   node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	touch $@
+
+install: $(VENV)/.installed $(VENDOR)/.installed
 
 run: install
 	$(BIN)/qcity db upgrade
@@ -38,4 +48,4 @@ bench: install
 	$(BIN)/python bench/demo_build.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(VENDOR) node_modules .mypy_cache .ruff_cache .pytest_cache
