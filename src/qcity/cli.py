@@ -8,6 +8,8 @@ from qcity import __version__
 from qcity._cli_support import QcityGroup
 from qcity.db.cli import app as db_app
 from qcity.demo.cli import app as demo_app
+from qcity.quality.cli import app as spc_app
+from qcity.quality.cli import haccp_app
 from qcity.registry.cli import app as registry_app
 from qcity.web.cli import serve
 
@@ -21,6 +23,8 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(registry_app, name="registry")
 app.add_typer(demo_app, name="demo")
+app.add_typer(spc_app, name="spc")
+app.add_typer(haccp_app, name="haccp")
 app.command("serve")(serve)
 
 

@@ -14,6 +14,8 @@ from sqlalchemy import Engine
 from qcity import __version__
 from qcity.db import make_engine
 from qcity.errors import QcityError
+from qcity.quality.api import haccp_router
+from qcity.quality.api import router as spc_router
 from qcity.registry.api import router as registry_router
 from qcity.settings import Settings, get_settings
 from qcity.web import i18n, pages
@@ -44,6 +46,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_router)
     app.include_router(registry_router)
+    app.include_router(spc_router)
+    app.include_router(haccp_router)
     app.include_router(pages.router)
     app.middleware("http")(_choose_locale)
     app.add_exception_handler(QcityError, _qcity_error)
