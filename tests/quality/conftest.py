@@ -10,14 +10,11 @@ from typing import Any
 
 import pytest
 import typer
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from typer.testing import CliRunner, Result
 
 from qcity._cli_support import QcityGroup
-from qcity.quality.api import haccp_router
-from qcity.quality.api import router as spc_router
 from qcity.quality.cli import app as spc_app
 from qcity.quality.cli import haccp_app
 from qcity.settings import Settings
@@ -73,21 +70,11 @@ def subset_csv(source: Path, target: Path, keep: str = "trial", value: str = "TR
     return target
 
 
-def with_routers(app: FastAPI) -> FastAPI:
-    """Include the SPC and HACCP routers unless the application already has them."""
-    paths = {getattr(route, "path", "") for route in app.routes}
-    if "/api/spc/chart" not in paths:
-        app.include_router(spc_router)
-    if "/api/haccp/ccps" not in paths:
-        app.include_router(haccp_router)
-    return app
-
-
 @pytest.fixture
 def spc_client(tmp_path: Path) -> Iterator[TestClient]:
     """The web app with the SPC routers; SPC endpoints use no database tables."""
     settings = Settings(env="development", database_url=f"sqlite:///{tmp_path / 'q.sqlite3'}")
-    with TestClient(with_routers(create_app(settings))) as client:
+    with TestClient(create_app(settings)) as client:
         yield client
 
 
@@ -95,5 +82,5 @@ def spc_client(tmp_path: Path) -> Iterator[TestClient]:
 def haccp_client(engine: Engine) -> Iterator[TestClient]:
     """The web app on a fresh migrated database (SQLite and PostgreSQL)."""
     settings = Settings(env="development", database_url=str(engine.url))
-    with TestClient(with_routers(create_app(settings, engine))) as client:
+    with TestClient(create_app(settings, engine)) as client:
         yield client
