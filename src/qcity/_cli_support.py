@@ -25,7 +25,7 @@ err_console = Console(stderr=True)
 class QcityGroup(TyperGroup):
     """Turns a :class:`QcityError` anywhere below into one line on stderr and its exit code."""
 
-    def invoke(self, ctx: "_click.Context") -> Any:
+    def invoke(self, ctx: _click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except QcityError as exc:

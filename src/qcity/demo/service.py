@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from sqlalchemy import Engine, Table, delete
@@ -14,9 +14,11 @@ from qcity.db.session import unit_of_work
 from qcity.demo._entities import ENTITY_COLUMNS, Town, generate_entities
 from qcity.demo.scale import ENTITIES_AT_SCALE, Scale
 from qcity.errors import QcityError
+from qcity.inspection import _demo as inspection_demo
 from qcity.registry import repository as registry_repository
 from qcity.registry import service as registry_service
 from qcity.registry.models import MarketEntity
+from qcity.trace import _demo as trace_demo
 
 CHUNK = 100_000
 DIVISION = "441900"
@@ -61,6 +63,7 @@ def build_demo(
             session, registry_service.packaged_file("dongguan_towns.csv"), registry_service.DONGGUAN
         )
         industries = registry_service.load_industries(session)
+        inspection_demo.clear(session)  # inspections refer to entities
         session.execute(delete(MarketEntity))
         town_list = [Town(t.code, t.name_zh_hans) for t in registry_repository.towns(session)]
         connection = session.connection()
@@ -72,4 +75,6 @@ def build_demo(
                 bulk_insert(connection, MarketEntity.__tablename__, ENTITY_COLUMNS, rows)
                 if on_progress:
                     on_progress(start + size, total)
+        inspection_demo.build_inspections(session, scale.value, seed)
+        trace_demo.build_chains(session, scale.value, seed)  # EPCIS supply chains
     return DemoSummary(towns, industries, total)

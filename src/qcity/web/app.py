@@ -13,11 +13,15 @@ from sqlalchemy import Engine
 
 from qcity import __version__
 from qcity.db import make_engine
+from qcity.epcis.api import router as epcis_router
 from qcity.errors import QcityError
+from qcity.indicators.api import router as indicators_router
+from qcity.inspection.api import router as inspection_router
 from qcity.quality.api import haccp_router
 from qcity.quality.api import router as spc_router
 from qcity.registry.api import router as registry_router
 from qcity.settings import Settings, get_settings
+from qcity.trace.api import router as trace_router
 from qcity.web import i18n, pages
 from qcity.web.health import router as health_router
 
@@ -48,6 +52,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(registry_router)
     app.include_router(spc_router)
     app.include_router(haccp_router)
+    app.include_router(epcis_router)
+    app.include_router(inspection_router)
+    app.include_router(indicators_router)
+    app.include_router(trace_router)
     app.include_router(pages.router)
     app.middleware("http")(_choose_locale)
     app.add_exception_handler(QcityError, _qcity_error)

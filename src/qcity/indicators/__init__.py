@@ -1,0 +1,1 @@
+"""Plan indicators: targets, computed pass rates, reported values, status and trend."""

@@ -1,0 +1,1 @@
+"""Sampling inspections (抽检): categories, records, imports, disclosure, demo data."""

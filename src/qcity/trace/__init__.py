@@ -1,0 +1,1 @@
+"""Traceability and recall: traces over EPCIS events, recalls, mass balance, demo chains."""
