@@ -30,6 +30,7 @@ install: $(VENV)/.installed $(VENDOR)/.installed
 run: install
 	$(BIN)/qcity db upgrade
 	$(BIN)/qcity demo build --if-missing
+	$(BIN)/qcity users ensure-demo-admin
 	$(BIN)/qcity serve
 
 test: install lint typecheck pytest

@@ -6,8 +6,10 @@ import typer
 
 from qcity import __version__
 from qcity._cli_support import QcityGroup
+from qcity.accounts.cli import app as users_app
 from qcity.analytics.cli import app as analytics_app
 from qcity.analytics.cli import pass_rate_command
+from qcity.audit.cli import app as audit_app
 from qcity.db.cli import app as db_app
 from qcity.demo.cli import app as demo_app
 from qcity.epcis.cli import app as trace_app
@@ -40,6 +42,8 @@ trace_app.command("backward")(backward_command)
 trace_app.command("forward")(forward_command)
 trace_app.command("mass-balance")(mass_balance_command)
 app.add_typer(recall_app, name="recall")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
 app.command("serve")(serve)
 
 

@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     default_locale: str = "zh_Hans"
+    # Accounts: sessions expire after this much inactivity, and in any case after the absolute
+    # lifetime; an account (or unknown name) is locked after repeated failed logins.
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_failure_window_minutes: int = Field(default=15, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
 
     @model_validator(mode="after")
     def _derive_defaults(self) -> Settings:

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Table
+
+BulkListener = Callable[[Connection, str, int], None]
+_listeners: list[BulkListener] = []
+
+
+def on_bulk_insert(listener: BulkListener) -> BulkListener:
+    """Call ``listener(connection, table, row_count)`` after every bulk insert (the audit trail
+    registers itself here, so loads that bypass the ORM are still recorded)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
 
 
 def bulk_insert(
@@ -23,12 +34,14 @@ def bulk_insert(
         with cursor, cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        return
-    placeholders = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(
-        f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})",
-        list(map(tuple, rows)),
-    )
+    else:
+        placeholders = ", ".join("?" for _ in columns)
+        connection.exec_driver_sql(
+            f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})",
+            list(map(tuple, rows)),
+        )
+    for listener in _listeners:
+        listener(connection, table, len(rows))
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -63,9 +63,18 @@ def entities_page(
     name_contains: str | None,
     offset: int,
     limit: int,
+    town_codes: Collection[str] | None = None,
+    usccs: Collection[str] | None = None,
 ) -> tuple[Sequence[MarketEntity], int]:
-    """One page of entities matching the filters, and the total count."""
+    """One page of entities matching the filters, and the total count.
+
+    ``town_codes`` / ``usccs`` (when not None) restrict the result to a user's scope.
+    """
     query = select(MarketEntity)
+    if town_codes is not None:
+        query = query.where(MarketEntity.town_code.in_(sorted(town_codes)))
+    if usccs is not None:
+        query = query.where(MarketEntity.uscc.in_(sorted(usccs)))
     if town_code:
         query = query.where(MarketEntity.town_code == town_code)
     if industry_code:

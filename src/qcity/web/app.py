@@ -12,6 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from qcity import __version__
+from qcity.accounts._sessions import SecurityMiddleware
+from qcity.accounts.api import pages as accounts_pages
+from qcity.accounts.api import router as accounts_router
+from qcity.audit.api import pages as audit_pages
+from qcity.audit.api import router as audit_router
 from qcity.db import make_engine
 from qcity.epcis.api import router as epcis_router
 from qcity.errors import QcityError
@@ -56,8 +61,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(inspection_router)
     app.include_router(indicators_router)
     app.include_router(trace_router)
+    app.include_router(accounts_router)
+    app.include_router(audit_router)
     app.include_router(pages.router)
+    app.include_router(accounts_pages)
+    app.include_router(audit_pages)
     app.middleware("http")(_choose_locale)
+    app.add_middleware(SecurityMiddleware)  # sessions, API tokens, CSRF, audit actor
     app.add_exception_handler(QcityError, _qcity_error)
     return app
 
