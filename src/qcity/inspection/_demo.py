@@ -36,7 +36,7 @@ from qcity.registry.models import EntityStatus, MarketEntity
 
 FIRST_DAY = dt.date(2023, 1, 1)
 LAST_DAY = dt.date(2025, 12, 31)
-INSPECTIONS_AT_SCALE = {"small": 30_000, "city": 600_000}
+INSPECTIONS_AT_SCALE = {"small": 30_000, "city": 300_000}  # city: ~100k a year, a city of 10M
 
 DOMAIN_SHARE = {
     "food": 0.60,

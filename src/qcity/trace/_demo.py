@@ -33,7 +33,7 @@ from qcity.trace.models import Gs1Key, Product, RecallCase
 from qcity.trace.repository import StoredEvent
 
 EVENT_PREFIX = "urn:qcity:demo:trace:"
-RUNS_AT_SCALE = {"small": (520, 400), "city": (6000, 4000)}  # (food runs, building batches)
+RUNS_AT_SCALE = {"small": (520, 400), "city": (2500, 1600)}  # (food runs, building batches)
 START = dt.datetime(2025, 9, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 DAYS = 87
 FARM_PRODUCTS = (("菜心", "KGM"), ("生猪", "KGM"), ("鲜活草鱼", "KGM"), ("大米", "KGM"),
