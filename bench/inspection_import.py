@@ -335,13 +335,14 @@ def main() -> None:
                     print(
                         f"{backend:<11} {label:<6} {n:>10,} {seconds:>8.1f} {rate:>9,.0f}"
                         f" {base_rate:>11,.0f} {rate / base_rate:>5.1f}x  <{scaled_target:.0f} s"
-                        f" {verdict}",
+                        f" {verdict}  (load {os.getloadavg()[0]:.1f})",
                         flush=True,
                     )
                     print(f"    {line}", flush=True)
             print(
                 f"baseline: per-row ORM import with an existence check per row and a flush "
-                f"every 1,000 rows, timed on {BASELINE_ROWS:,} rows"
+                f"every 1,000 rows, timed on {BASELINE_ROWS:,} rows; load is the 1-minute load "
+                f"average on {os.cpu_count()} CPUs (a shared machine times slower)"
             )
     finally:
         if server:

@@ -9,12 +9,16 @@ rows committed by the first run are counted as already present by the second.
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import datetime as dt
 import hashlib
 import itertools
+import operator
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -22,7 +26,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.orm import Session
 
-from qcity.db.bulk import bulk_insert
+from qcity.audit import record_bulk
 from qcity.db.session import unit_of_work
 from qcity.errors import InputError
 from qcity.inspection import repository
@@ -111,6 +115,7 @@ _ITEM_LIMITS = {
     for name in ("item", "result", "unit", "standard_limit", "standard_reference")
 }
 _EMPTY_MARKS = {"/", "-", "—", "无", "N/A", "n/a"}
+_MARK_LENGTH = max(map(len, _EMPTY_MARKS))
 
 
 @dataclass(frozen=True)
@@ -147,11 +152,15 @@ class ImportSummary:
 
 # --------------------------------------------------------------------------- reading files
 
+_BLOCK = 4_096  # rows read from a file at a time
+
 
 @dataclass
 class _Source:
     headers: list[str]
-    rows: Iterator[tuple[int, list[str]]]  # (row number, cells)
+    # Blocks of rows: (number of the block's first row, its rows as cells). Row numbers count
+    # the header as row 1; every row has exactly ``len(headers)`` cells; blank rows included.
+    blocks: Iterator[tuple[int, list[Sequence[str]]]]
     total: int  # rows expected (an estimate for CSV with multi-line cells)
 
 
@@ -167,6 +176,22 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value).strip()
+
+
+def _text_column(values: Sequence[Any]) -> list[str]:
+    """``_cell_text`` of every value, the common all-text column at C speed."""
+    if set(map(type, values)) <= {str}:
+        return list(map(str.strip, values))
+    return list(map(_cell_text, values))
+
+
+def _fit(rows: Sequence[Sequence[Any]], width: int, pad: Any) -> list[Sequence[Any]]:
+    """Rows cut or padded to ``width`` cells (most files need neither)."""
+    if set(map(len, rows)) == {width}:
+        return list(rows)
+    return [
+        row if len(row) == width else [*row[:width], *[pad] * (width - len(row))] for row in rows
+    ]
 
 
 def _read_xlsx(path: Path) -> _Source:
@@ -186,14 +211,13 @@ def _read_xlsx(path: Path) -> _Source:
     headers = [_cell_text(v) for v in table[0]]
     width = len(headers)
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, raw in enumerate(table[1:], start=2):
-            cells = [_cell_text(v) for v in raw[:width]]
-            if len(cells) < width:
-                cells += [""] * (width - len(cells))
-            yield number, cells
+    def blocks() -> Iterator[tuple[int, list[Sequence[str]]]]:
+        for start in range(1, len(table), _BLOCK):
+            raw = _fit(table[start : start + _BLOCK], width, None)
+            columns = [_text_column(column) for column in zip(*raw, strict=True)]
+            yield start + 1, list(zip(*columns, strict=True))
 
-    return _Source(headers, rows(), len(table) - 1)
+    return _Source(headers, blocks(), len(table) - 1)
 
 
 def _csv_encoding(path: Path) -> str:
@@ -234,20 +258,26 @@ def _read_csv(path: Path) -> _Source:
         raise InputError(f"{path}: cannot read the header row ({exc})") from None
     width = len(headers)
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        number = 1 + skipped
+    def blocks() -> Iterator[tuple[int, list[Sequence[str]]]]:
+        number = 2 + skipped  # the next row's number
         try:
-            for cells in reader:
-                number += 1
-                if len(cells) != width:
-                    cells = (cells + [""] * width)[:width] if len(cells) < width else cells[:width]
-                yield number, cells
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: row {number + 1}: cannot read ({exc})") from None
+            while True:
+                block: list[Sequence[str]] = []
+                try:
+                    block.extend(itertools.islice(reader, _BLOCK))
+                except (csv.Error, UnicodeDecodeError) as exc:
+                    # ``extend`` keeps the rows read before the bad one.
+                    raise InputError(
+                        f"{path}: row {number + len(block)}: cannot read ({exc})"
+                    ) from None
+                if not block:
+                    return
+                yield number, _fit(block, width, "")
+                number += len(block)
         finally:
             handle.close()
 
-    return _Source(headers, rows(), max(total - skipped, 0))
+    return _Source(headers, blocks(), max(total - skipped, 0))
 
 
 def read_source(path: Path) -> _Source:
@@ -408,6 +438,31 @@ def natural_key(report_no: str, lab: str, sample_no: str, *identity: str) -> str
     return f"H:{_digest(*identity)}"
 
 
+class _Entities:
+    """Registered market entities by credit code and by exact name, each looked up once."""
+
+    LIMIT = 500_000  # remembered values per kind; beyond that the memory starts afresh
+
+    def __init__(self) -> None:
+        self.by_code: dict[str, repository.EntityRef | None] = {}
+        self.by_name: dict[str, repository.EntityRef | None] = {}
+
+    def load(self, session: Session, codes: set[str], names: set[str]) -> None:
+        """Look up the codes and names not seen before (a name shared by several is None)."""
+        new_codes = sorted(c for c in codes if c not in self.by_code)
+        if new_codes:
+            found = repository.entities_by_uscc(session, new_codes)
+            if len(self.by_code) + len(new_codes) > self.LIMIT:
+                self.by_code.clear()
+            self.by_code.update((c, found.get(c)) for c in new_codes)
+        new_names = sorted(n for n in names if n not in self.by_name)
+        if new_names:
+            named = repository.entities_by_name(session, new_names)
+            if len(self.by_name) + len(new_names) > self.LIMIT:
+                self.by_name.clear()
+            self.by_name.update((n, named.get(n)) for n in new_names)
+
+
 @dataclass
 class _Prepared:
     rows: list[tuple[Any, ...]]  # INSPECTION_COLUMNS order
@@ -435,6 +490,7 @@ class Importer:
         self._outcomes = _Cache(parse_retest_outcome)
         self._failed = _Cache(parse_failed_items)
         self._tested = _Cache(parse_test_items)
+        self._entities = _Entities()
         self._headers: list[str] = []
 
     def import_file(
@@ -459,18 +515,32 @@ class Importer:
             )
         if not lookups.town_codes:
             raise InputError("no towns in the database; run `qcity registry load-towns` first")
-        chunk: list[tuple[int, list[str]]] = []
-        for numbered in source.rows:
-            if not any(numbered[1]):
-                continue
-            chunk.append(numbered)
-            if len(chunk) >= self.chunk_size:
-                self._chunk(name, fields, chunk, lookups, seen, summary)
-                chunk = []
-                if on_progress:
-                    on_progress(summary.rows_read, max(source.total, summary.rows_read))
-        if chunk:
-            self._chunk(name, fields, chunk, lookups, seen, summary)
+        numbers: list[int] = []
+        rows: list[Sequence[str]] = []
+        lander = _Lander(self.engine, name, summary)
+        try:
+            for first, block in source.blocks:
+                if all(map(any, block)):
+                    numbers += range(first, first + len(block))
+                    rows += block
+                else:  # skip blank rows
+                    kept = [k for k, cells in enumerate(block) if any(cells)]
+                    numbers += [first + k for k in kept]
+                    rows += [block[k] for k in kept]
+                while len(rows) >= self.chunk_size:
+                    size = self.chunk_size
+                    self._chunk(fields, numbers[:size], rows[:size], lookups, seen, lander)
+                    del numbers[:size], rows[:size]
+                    if on_progress:
+                        on_progress(summary.rows_read, max(source.total, summary.rows_read))
+            if rows:
+                self._chunk(fields, numbers, rows, lookups, seen, lander)
+            lander.wait()
+        except BaseException:
+            lander.wait()  # the chunk in flight lands; its error, earlier in the file, wins
+            raise
+        finally:
+            lander.close()
         if on_progress:
             on_progress(summary.rows_read, summary.rows_read)
         if summary.rejections:
@@ -499,35 +569,37 @@ class Importer:
 
     def _chunk(
         self,
-        name: str,
         fields: dict[str, int],
-        chunk: list[tuple[int, list[str]]],
+        numbers: list[int],
+        rows: list[Sequence[str]],
         lookups: Lookups,
         seen: dict[str, int],
-        summary: ImportSummary,
+        lander: _Lander,
     ) -> None:
-        summary.rows_read += len(chunk)
-        with unit_of_work(self.engine) as session:
-            prepared = self._prepare(session, fields, chunk, lookups, seen)
-            landed = land(session.connection(), prepared.rows, prepared.items)
-        summary.landed += landed
-        summary.already_present += len(prepared.rows) - landed
+        summary = lander.summary
+        summary.rows_read += len(rows)
+        with unit_of_work(self.engine) as session:  # reads entities only
+            prepared = self._prepare(session, fields, numbers, rows, lookups, seen)
         summary.rejected += len(prepared.rejections)
         summary.rejections += prepared.rejections
+        lander.submit(prepared)
 
     def _prepare(
         self,
         session: Session,
         fields: dict[str, int],
-        chunk: list[tuple[int, list[str]]],
+        numbers: list[int],
+        rows: list[Sequence[str]],
         lookups: Lookups,
         seen: dict[str, int],
     ) -> _Prepared:
-        """Validate a chunk column by column; each distinct value is parsed once."""
-        n = len(chunk)
+        """Validate a chunk column by column; each distinct value is parsed once.
+
+        Per-row Python is kept to the rows that need it (items, problems, towns inferred from
+        addresses); whole columns go through ``map``/``zip`` and dictionaries of distinct values.
+        """
+        n = len(rows)
         labels = {name: self._headers[index] for name, index in fields.items()}
-        numbers = [number for number, _ in chunk]
-        rows = [cells for _, cells in chunk]
         empty = [""] * n
         transposed = list(zip(*rows, strict=True))
 
@@ -536,7 +608,8 @@ class Importer:
             if index is None:
                 return empty
             values = list(map(str.strip, transposed[index]))
-            if _EMPTY_MARKS.isdisjoint(values):
+            # The marks are short: long texts need no hashing against them.
+            if min(map(len, values)) > _MARK_LENGTH or _EMPTY_MARKS.isdisjoint(values):
                 return values
             return ["" if v in _EMPTY_MARKS else v for v in values]
 
@@ -546,6 +619,13 @@ class Importer:
             label = labels.get(name) or BY_FIELD[name].header
             problems.setdefault(i, []).append(f"{label}: {message}")
 
+        def flag_values(name: str, values: Sequence[str], errors: dict[str, str]) -> None:
+            """Flag every row whose value has an error message."""
+            if errors:
+                for i, value in enumerate(values):
+                    if value in errors:
+                        flag(i, name, errors[value])
+
         def parse_column(name: str, cache: _Cache, required: bool = False) -> list[Any]:
             values = column(name)
             if not any(values):
@@ -553,18 +633,19 @@ class Importer:
                     for i in range(n):
                         flag(i, name, "empty")
                 return [None] * n
-            parsed = [cache(v) if v else (None, "empty" if required else None) for v in values]
-            for i, (_, error) in enumerate(parsed):
-                if error:
-                    flag(i, name, error)
-            return [value for value, _ in parsed]
+            parsed = {v: cache(v) for v in set(values) if v}
+            errors = {v: error for v, (_, error) in parsed.items() if error}
+            if required and "" in values:
+                errors[""] = "empty"
+            flag_values(name, values, errors)
+            value_of = {v: value for v, (value, _) in parsed.items()}
+            value_of[""] = None
+            return list(map(value_of.__getitem__, values))
 
         text = {name: column(name) for name in _TEXT_FIELDS}
         for name in ("product_name", "sampled_unit_name"):
             if "" in text[name]:
-                for i, value in enumerate(text[name]):
-                    if not value:
-                        flag(i, name, "empty")
+                flag_values(name, text[name], {"": "empty"})
         for name, limit in _MAX_LENGTH.items():
             if max(map(len, text[name])) > limit:
                 for i, value in enumerate(text[name]):
@@ -574,7 +655,7 @@ class Importer:
         # Category: each distinct (抽查领域, 分类) pair is resolved once.
         pairs = list(zip(column("domain"), column("category"), strict=True))
         resolved = {pair: lookups.category(*pair) if pair[1] else None for pair in set(pairs)}
-        category_codes = [resolved[pair] for pair in pairs]
+        category_codes: list[str | None] = list(map(resolved.__getitem__, pairs))
         if None in resolved.values():
             for i, code in enumerate(category_codes):
                 if code is None:
@@ -597,7 +678,12 @@ class Importer:
         items_by_row: dict[int, list[ItemResult]] = {}
         failed_cells = column("failed_items")
         tested_cells = column("test_items")
-        with_items = [i for i in range(n) if failed_cells[i] or tested_cells[i]]
+        with_items = sorted(
+            {
+                *itertools.compress(range(n), failed_cells),
+                *itertools.compress(range(n), tested_cells),
+            }
+        )
         for i in with_items:
             items: list[ItemResult] = []
             if tested_cells[i]:
@@ -626,38 +712,47 @@ class Importer:
             items_by_row[i] = items
 
         # Retest.
-        requested = [bool(v) for v in parse_column("retest_requested", self._flags)]
+        requested = list(map(bool, parse_column("retest_requested", self._flags)))
         outcomes: list[str | None] = parse_column("retest_outcome", self._outcomes)
-        requested = [r or o is not None for r, o in zip(requested, outcomes, strict=True)]
+        if any(outcomes):
+            requested = [r or o is not None for r, o in zip(requested, outcomes, strict=True)]
 
         # Entities (by credit code, else by exact name) and towns.
         unit_names = text["sampled_unit_name"]
         addresses = text["sampled_unit_address"]
-        wanted_codes = sorted({c for c in unit_usccs if c})
-        by_code = repository.entities_by_uscc(session, wanted_codes) if wanted_codes else {}
-        wanted_names = sorted(
-            {name for name, code in zip(unit_names, unit_usccs, strict=True) if name and not code}
-        )
-        by_name = repository.entities_by_name(session, wanted_names) if wanted_names else {}
-        entities = [
-            by_code.get(code) if code else by_name.get(name)
-            for code, name in zip(unit_usccs, unit_names, strict=True)
-        ]
-        entity_ids = [e.id if e else None for e in entities]
+        codes = set(unit_usccs)
+        codes.discard(None)
+        if codes:
+            names = {name for name, code in zip(unit_names, unit_usccs, strict=True) if not code}
+        else:
+            names = set(unit_names)
+        names.discard("")
+        self._entities.load(session, cast(set[str], codes), names)
+        by_code, by_name = self._entities.by_code, self._entities.by_name
+        if codes:
+            entities = [
+                by_code.get(code) if code else by_name.get(name)
+                for code, name in zip(unit_usccs, unit_names, strict=True)
+            ]
+        else:
+            entities = list(map(by_name.get, unit_names))
+        entity_ids = [None if e is None else e.id for e in entities]
         town_texts = column("town")
         town_of_text = {t: lookups.town(t) for t in set(town_texts) if t}
-        town_codes: list[str | None] = []
-        for i in range(n):
-            if town_texts[i]:
-                town = town_of_text[town_texts[i]]
-                if town is None:
-                    flag(i, "town", f"unknown town {town_texts[i]!r}")
-            else:
-                town = lookups.town_in_address(addresses[i])
+        town_codes: list[str | None] = list(map(town_of_text.get, town_texts))
+        if None in town_of_text.values():
+            for i, town_text in enumerate(town_texts):
+                if town_text and town_of_text[town_text] is None:
+                    flag(i, "town", f"unknown town {town_text!r}")
+        inferred = list(itertools.compress(range(n), map(operator.not_, town_texts)))
+        town_in = {a: lookups.town_in_address(a) for a in {addresses[i] for i in inferred}}
+        for i in inferred:
+            town = town_in[addresses[i]]
+            if town is None:
                 entity = entities[i]
-                if town is None and entity is not None:
+                if entity is not None:
                     town = entity.town_code
-                if town is None:
+                else:
                     where = (
                         f"no town name in {addresses[i]!r}"
                         if addresses[i]
@@ -665,27 +760,17 @@ class Importer:
                     )
                     message = f"unknown town: {where}; the sampled unit is not a registered entity"
                     flag(i, "sampled_unit_address", message)
-            town_codes.append(town)
+            town_codes[i] = town
 
-        # Natural keys, duplicates, and the rows to land.
-        sqlite = session.get_bind().dialect.name == "sqlite"
-        imported_at: Any = self.now
-        stored_dates: list[Any] = sampling_dates
-        stored_announced: list[Any] = announcement_dates
-        if sqlite:  # SQLAlchemy's storage format for Date and DateTime on SQLite
-            imported_at = sqlite_value(self.now)
-            iso = {d: d.isoformat() for d in {*sampling_dates, *announcement_dates} if d}
-            stored_dates = [iso.get(d) if d else None for d in sampling_dates]
-            stored_announced = [iso.get(d) if d else None for d in announcement_dates]
+        # Natural keys and duplicates (of accepted rows, in this chunk or earlier ones).
         report_nos, lab_names, sample_nos = text["report_no"], text["lab_name"], text["sample_no"]
-        out: list[tuple[Any, ...]] = []
-        items_out: dict[str, list[ItemResult]] = {}
-        rejections: list[Rejection] = []
-        for i in range(n):
-            if report_nos[i]:
-                key = f"R:{report_nos[i]}"
-            else:
-                key = natural_key(
+        if all(report_nos):
+            keys = list(map("R:".__add__, report_nos))
+        else:
+            keys = [
+                f"R:{report_nos[i]}"
+                if report_nos[i]
+                else natural_key(
                     "",
                     lab_names[i],
                     sample_nos[i],
@@ -698,54 +783,134 @@ class Importer:
                     str(sampling_dates[i]),
                     category_codes[i] or "",
                 )
+                for i in range(n)
+            ]
+        for i, key in enumerate(keys):
+            if i in problems:
+                continue
             first = seen.get(key)
-            if first is not None and i not in problems:
+            if first is None:
+                seen[key] = numbers[i]
+            else:
                 what = {"R": "report number", "S": "lab and sample number"}.get(key[0], "content")
                 problems[i] = [f"duplicate of row {first} in this file (same {what})"]
-            if i in problems:
-                reason = f"row {numbers[i]}: " + "; ".join(problems[i])
-                rejections.append(Rejection(numbers[i], tuple(rows[i]), reason))
-                continue
-            seen[key] = numbers[i]
-            category = lookups.categories[cast(str, category_codes[i])]
-            out.append(
-                (
-                    key,
-                    text["task_source"][i],
-                    stored_dates[i],
-                    town_codes[i],
-                    entity_ids[i],
-                    unit_names[i],
-                    addresses[i],
-                    text["manufacturer_name"][i],
-                    text["manufacturer_address"][i],
-                    manufacturer_usccs[i],
-                    text["product_name"][i],
-                    text["brand"][i],
-                    text["specification"][i],
-                    text["production_batch"][i],
-                    category.code,
-                    category.industry_code,
-                    verdicts[i],
-                    lab_names[i],
-                    report_nos[i] or None,
-                    sample_nos[i] or None,
-                    text["announcement_no"][i] or None,
-                    stored_announced[i],
-                    requested[i],
-                    outcomes[i],
-                    imported_at,
-                )
-            )
-            if items_by_row.get(i):
-                items_out[key] = items_by_row[i]
+        rejections = [
+            Rejection(numbers[i], tuple(rows[i]), f"row {numbers[i]}: " + "; ".join(problems[i]))
+            for i in sorted(problems)
+        ]
+
+        # The rows to land, built column-wise. Dates go as ISO text: SQLAlchemy's storage
+        # format on SQLite, and what COPY parses on PostgreSQL.
+        iso: dict[Any, str] = {
+            d: d.isoformat() for d in {*sampling_dates, *announcement_dates} if d
+        }
+        iso_of = iso.get
+        if session.get_bind().dialect.name == "sqlite":
+            imported_at = sqlite_value(self.now)
+        else:  # COPY reads the ISO text (with its UTC offset) faster than it adapts a datetime
+            imported_at = self.now.isoformat()
+        industry_of: dict[Any, str | None] = {
+            code: cat.industry_code for code, cat in lookups.categories.items()
+        }
+        columns: list[Iterable[Any]] = [
+            keys,
+            text["task_source"],
+            map(iso_of, sampling_dates),
+            town_codes,
+            entity_ids,
+            unit_names,
+            addresses,
+            text["manufacturer_name"],
+            text["manufacturer_address"],
+            manufacturer_usccs,
+            text["product_name"],
+            text["brand"],
+            text["specification"],
+            text["production_batch"],
+            category_codes,
+            map(industry_of.get, category_codes),
+            verdicts,
+            lab_names,
+            [v or None for v in report_nos],
+            [v or None for v in sample_nos],
+            [v or None for v in text["announcement_no"]],
+            map(iso_of, announcement_dates),
+            requested,
+            outcomes,
+            itertools.repeat(imported_at, n),
+        ]
+        every_row = zip(*columns, strict=True)
+        if problems:
+            keep = [True] * n
+            for i in problems:
+                keep[i] = False
+            out = list(itertools.compress(every_row, keep))
+        else:
+            out = list(every_row)
+        items_out = {
+            keys[i]: items for i, items in items_by_row.items() if items and i not in problems
+        }
         return _Prepared(out, items_out, rejections)
 
 
 # --------------------------------------------------------------------------- landing
 
 
-_SQLITE_BATCH = 32_000 // len(INSPECTION_COLUMNS)
+_SQLITE_PARAMETERS = 32_000  # bound parameters per statement (SQLite allows 32,766)
+
+
+class _Lander:
+    """Lands prepared chunks in file order, each in its own committed transaction.
+
+    On PostgreSQL a single worker thread lands a chunk while the caller reads and validates
+    the next one, so the server's work overlaps the Python work. The caller waits for the
+    chunk in flight before handing over the next: at most one chunk is uncommitted at a time.
+    """
+
+    def __init__(self, engine: Engine, source: str, summary: ImportSummary) -> None:
+        self.engine = engine
+        self.source = source
+        self.summary = summary
+        self._worker: ThreadPoolExecutor | None = None
+        if _lands_on_a_worker(engine):
+            self._worker = ThreadPoolExecutor(1, thread_name_prefix="qcity-import")
+        self._pending: Future[int] | None = None
+        self._pending_rows = 0
+
+    def _land(self, prepared: _Prepared) -> int:
+        with unit_of_work(self.engine) as session:
+            return land(session.connection(), prepared.rows, prepared.items, source=self.source)
+
+    def submit(self, prepared: _Prepared) -> None:
+        self.wait()
+        if self._worker is None:
+            self._count(len(prepared.rows), self._land(prepared))
+            return
+        context = contextvars.copy_context()  # the audit actor, among others
+        self._pending = self._worker.submit(context.run, self._land, prepared)
+        self._pending_rows = len(prepared.rows)
+
+    def wait(self) -> None:
+        """Wait for the chunk in flight; raises its error."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._count(self._pending_rows, pending.result())
+
+    def _count(self, rows: int, landed: int) -> None:
+        self.summary.landed += landed
+        self.summary.already_present += rows - landed
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=True)
+
+
+def _lands_on_a_worker(engine: Engine) -> bool:
+    """Whether landing on a worker thread pays: on PostgreSQL the server does the work in its
+    own process while the worker waits on the socket. SQLite inserts run in this process and
+    need the GIL between statements; measured on two loaded cores, a worker cost more CPU than
+    it overlapped, so SQLite lands in line."""
+    return engine.dialect.name == "postgresql"
 
 
 def sqlite_value(value: Any) -> Any:
@@ -760,46 +925,26 @@ def sqlite_value(value: Any) -> Any:
 
 
 def land(
-    connection: Connection, rows: Sequence[tuple[Any, ...]], items: dict[str, list[ItemResult]]
+    connection: Connection,
+    rows: Sequence[tuple[Any, ...]],
+    items: dict[str, list[ItemResult]],
+    *,
+    source: str = "import",
 ) -> int:
     """Insert ``rows`` (``INSPECTION_COLUMNS`` order), skipping natural keys already present,
-    and the test items of the rows that landed; returns how many landed."""
+    and the test items of the rows that landed; returns how many landed.
+
+    Each table written is audited once (``qcity.audit.record_bulk``) in the same transaction.
+    """
     if not rows:
         return 0
-    columns = ", ".join(INSPECTION_COLUMNS)
-    landed: list[Any] = []  # (id, natural key) of the rows inserted
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(
-            "CREATE TEMP TABLE IF NOT EXISTS _inspection_stage ON COMMIT DELETE ROWS AS "
-            f"SELECT {columns} FROM sampling_inspection WITH NO DATA"
-        )
-        bulk_insert(connection, "_inspection_stage", INSPECTION_COLUMNS, rows)
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO sampling_inspection ({columns}) SELECT {columns} "
-                "FROM _inspection_stage ON CONFLICT (natural_key) DO NOTHING "
-                "RETURNING id, natural_key"
-            )
-            landed = cursor.fetchall()
-            cursor.execute("TRUNCATE _inspection_stage")
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    postgresql = connection.dialect.name == "postgresql"
+    if postgresql:
+        landed, ids = _land_postgresql(connection, driver, rows, items)
     else:
-        # A big page cache keeps the indexes in memory; checkpoint the WAL less often.
-        connection.exec_driver_sql("PRAGMA cache_size = -262144")
-        connection.exec_driver_sql("PRAGMA wal_autocheckpoint = 16384")
-        row_sql = "(" + ", ".join("?" for _ in INSPECTION_COLUMNS) + ")"
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        for start in range(0, len(rows), _SQLITE_BATCH):
-            batch = rows[start : start + _SQLITE_BATCH]
-            params = tuple(itertools.chain.from_iterable(batch))
-            sql = (
-                f"INSERT INTO sampling_inspection ({columns}) VALUES "
-                + ", ".join([row_sql] * len(batch))
-                + " ON CONFLICT (natural_key) DO NOTHING RETURNING id, natural_key"
-            )
-            cursor.execute(sql, params)
-            landed += cursor.fetchall()
+        landed, ids = _land_sqlite(connection, driver, rows, items)
     item_rows = [
         (
             inspection_id,
@@ -812,11 +957,140 @@ def land(
             item.verdict,
             item.hazard_class,
         )
-        for inspection_id, key in landed
-        for item in items.get(key, ())
+        for inspection_id, key in ids
+        for item in items[key]
     ]
-    bulk_insert(connection, "test_item_result", ITEM_COLUMNS, item_rows)
-    return len(landed)
+    if item_rows:
+        with closing(driver.cursor()) as cursor:
+            if postgresql:
+                _copy(cursor, "test_item_result", ITEM_COLUMNS, item_rows)
+            else:
+                _sqlite_insert(cursor, "test_item_result", ITEM_COLUMNS, item_rows)
+    if landed:
+        record_bulk(connection, "sampling_inspection", landed, source)
+    if item_rows:
+        record_bulk(connection, "test_item_result", len(item_rows), source)
+    return landed
+
+
+def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _land_postgresql(
+    connection: Connection,
+    driver: Any,
+    rows: Sequence[tuple[Any, ...]],
+    items: dict[str, list[ItemResult]],
+) -> tuple[int, list[tuple[int, str]]]:
+    """COPY straight into the table; if a natural key is already there, roll that back and
+    insert through a staging table with ``ON CONFLICT (natural_key) DO NOTHING`` instead.
+
+    Returns how many rows landed and the (id, natural key) of those landed that have items.
+    """
+    from psycopg.errors import UniqueViolation
+
+    columns = ", ".join(INSPECTION_COLUMNS)
+    with driver.cursor() as cursor:
+        cursor.execute("SAVEPOINT inspection_copy")
+        try:
+            _copy(cursor, "sampling_inspection", INSPECTION_COLUMNS, rows)
+        except UniqueViolation:  # some rows are present: a re-run, or another import
+            cursor.execute("ROLLBACK TO SAVEPOINT inspection_copy")
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS _inspection_stage ON COMMIT DELETE ROWS AS "
+                f"SELECT {columns} FROM sampling_inspection WITH NO DATA"
+            )
+            _copy(cursor, "_inspection_stage", INSPECTION_COLUMNS, rows)
+            cursor.execute(
+                f"INSERT INTO sampling_inspection ({columns}) SELECT {columns} "
+                "FROM _inspection_stage ON CONFLICT (natural_key) DO NOTHING "
+                "RETURNING id, natural_key"
+            )
+            landed = cursor.fetchall()
+            cursor.execute("TRUNCATE _inspection_stage")
+            return len(landed), sorted((i, key) for i, key in landed if key in items)
+        cursor.execute("RELEASE SAVEPOINT inspection_copy")
+        ids: list[tuple[int, str]] = []
+        if items:
+            cursor.execute(
+                "SELECT id, natural_key FROM sampling_inspection WHERE natural_key = ANY(%s)",
+                (list(items),),
+            )
+            ids = sorted(cursor.fetchall())
+    return len(rows), ids
+
+
+def _land_sqlite(
+    connection: Connection,
+    driver: Any,
+    rows: Sequence[tuple[Any, ...]],
+    items: dict[str, list[ItemResult]],
+) -> tuple[int, list[tuple[int, str]]]:
+    """``INSERT … ON CONFLICT (natural_key) DO NOTHING``, holding the write lock from before
+    the check of which rows with items are new.
+
+    Returns how many rows landed and the (id, natural key) of those landed that have items.
+    """
+    # A big page cache keeps the indexes in memory; checkpoint the WAL less often.
+    connection.exec_driver_sql("PRAGMA cache_size = -262144")
+    connection.exec_driver_sql("PRAGMA wal_autocheckpoint = 16384")
+    with closing(driver.cursor()) as cursor:
+        # Writing first takes the database write lock until this chunk commits, so the rows
+        # found present below cannot change before the insert.
+        cursor.execute("UPDATE sampling_inspection SET id = id WHERE 0")
+        wanted = list(items)
+        present = {key for _, key in _sqlite_ids(cursor, wanted)}
+        landed = _sqlite_insert(
+            cursor,
+            "sampling_inspection",
+            INSPECTION_COLUMNS,
+            rows,
+            " ON CONFLICT (natural_key) DO NOTHING",
+        )
+        ids = sorted(_sqlite_ids(cursor, [key for key in wanted if key not in present]))
+    return landed, ids
+
+
+def _sqlite_insert(
+    cursor: Any,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    suffix: str = "",
+) -> int:
+    """Many rows per ``INSERT`` statement; returns the rows inserted.
+
+    Unlike ``executemany`` (which takes the GIL back for every row), each statement runs in
+    one ``sqlite3_step`` without the GIL, so the importer's validation thread is not held up.
+    """
+    row_sql = "(" + ", ".join("?" * len(columns)) + ")"
+    per_statement = _SQLITE_PARAMETERS // len(columns)
+    inserted = 0
+    for start in range(0, len(rows), per_statement):
+        batch = rows[start : start + per_statement]
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+            + ", ".join([row_sql] * len(batch))
+            + suffix,
+            tuple(itertools.chain.from_iterable(batch)),
+        )
+        inserted += cursor.rowcount
+    return inserted
+
+
+def _sqlite_ids(cursor: Any, keys: Sequence[str]) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for start in range(0, len(keys), _SQLITE_PARAMETERS):
+        batch = keys[start : start + _SQLITE_PARAMETERS]
+        marks = ", ".join("?" * len(batch))
+        found += cursor.execute(
+            f"SELECT id, natural_key FROM sampling_inspection WHERE natural_key IN ({marks})",
+            batch,
+        ).fetchall()
+    return found
 
 
 # --------------------------------------------------------------------------- rejects

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -11,7 +12,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from qcity.inspection.models import InspectionCategory, SamplingInspection, TestItemResult
-from qcity.registry.models import MarketEntity, OrgUnit, OrgUnitLevel
+from qcity.registry.models import OrgUnit, OrgUnitLevel
 
 _IN_BATCH = 900
 
@@ -48,33 +49,28 @@ class EntityRef:
 
 
 def _entity_refs(session: Session, column: str, values: Sequence[str]) -> list[EntityRef]:
+    """Entities whose ``column`` (uscc or name) is one of ``values``.
+
+    Imports look up thousands of values per chunk, so the values travel as one JSON array
+    parameter on the driver (no per-value placeholders or array adaptation).
+    """
+    if column not in ("uscc", "name"):
+        raise ValueError(f"cannot look entities up by {column!r}")
+    select_list = "SELECT id, uscc, name, town_code, industry_code, size_class FROM market_entity"
+    wanted = json.dumps(list(values), ensure_ascii=False)
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
     if session.get_bind().dialect.name == "postgresql":
-        # One array parameter instead of thousands of IN placeholders.
-        driver = session.connection().connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cursor:
-            cursor.execute(
-                "SELECT id, uscc, name, town_code, industry_code, size_class FROM market_entity "
-                f"WHERE {column} = ANY(%s)",
-                (list(values),),
-            )
-            return [EntityRef(r[0], r[1], r[2], r[3], r[4], str(r[5])) for r in cursor.fetchall()]
-    refs: list[EntityRef] = []
-    attr = {"uscc": MarketEntity.uscc, "name": MarketEntity.name}[column]
-    for start in range(0, len(values), _IN_BATCH):
-        batch = values[start : start + _IN_BATCH]
-        rows = session.execute(
-            select(
-                MarketEntity.id,
-                MarketEntity.uscc,
-                MarketEntity.name,
-                MarketEntity.town_code,
-                MarketEntity.industry_code,
-                MarketEntity.size_class,
-            ).where(attr.in_(batch))
-        ).all()
-        refs += [EntityRef(r[0], r[1], r[2], r[3], r[4], str(r[5])) for r in rows]
-    return refs
+        sql = f"{select_list} WHERE {column} IN (SELECT json_array_elements_text(%s::json))"
+    else:
+        sql = f"{select_list} WHERE {column} IN (SELECT value FROM json_each(?))"
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql, (wanted,))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return [EntityRef(r[0], r[1], r[2], r[3], r[4], str(r[5])) for r in rows]
 
 
 def entities_by_uscc(session: Session, codes: Sequence[str]) -> dict[str, EntityRef]:
