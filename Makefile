@@ -45,8 +45,14 @@ typecheck: install
 pytest: install
 	$(BIN)/pytest -n 2
 
+# Benchmarks print ratios against named baselines; they are slow (minutes) and not part of CI.
 bench: install
+	$(BIN)/python bench/spc.py
 	$(BIN)/python bench/demo_build.py
+	$(BIN)/python bench/inspection_import.py
+	$(BIN)/python bench/inspection_query.py
+	$(BIN)/python bench/epcis_capture.py
+	$(BIN)/python bench/trace.py --events 1000000
 
 clean:
 	rm -rf $(VENV) $(VENDOR) node_modules .mypy_cache .ruff_cache .pytest_cache
