@@ -11,7 +11,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from qcity.epcis import service
-from qcity.epcis.api import router
 from qcity.settings import Settings
 from qcity.web.app import create_app
 from tests.conftest import REFERENCE
@@ -80,8 +79,7 @@ def capture_file(session: Session, path: Path, **options: object) -> service.Cap
 
 @pytest.fixture
 def client(engine: Engine) -> Iterator[TestClient]:
-    """The qcity app with the EPCIS router included (as web/app.py will include it)."""
+    """The qcity app (it includes the EPCIS router)."""
     app = create_app(Settings(env="development", database_url=str(engine.url)), engine)
-    app.include_router(router)
     with TestClient(app) as test_client:
         yield test_client

@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 from qcity.db import unit_of_work
 from qcity.errors import InputError, NotFound
 from qcity.indicators import service
-from qcity.indicators.api import router
 from qcity.indicators.models import Indicator
 from qcity.settings import Settings
 from qcity.web.app import create_app
@@ -180,7 +179,6 @@ def test_cli_show_and_report(records: Engine, cli_env: Path) -> None:
 
 def test_api(records: Engine, tmp_path: Path) -> None:
     app = create_app(Settings(data_dir=tmp_path, database_url="sqlite:///unused"), records)
-    app.include_router(router)
     client = TestClient(app)
     paths = client.get("/openapi.json").json()["paths"]
     for path in ("/api/pass-rates", "/api/indicators", "/api/indicators/{indicator_id}",

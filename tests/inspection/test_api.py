@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from qcity.inspection._layouts import REASON_HEADER
-from qcity.inspection.api import router
 from qcity.settings import Settings
 from qcity.web.app import create_app
 from tests.inspection.conftest import PUBLISHED, read_csv
@@ -18,8 +17,6 @@ from tests.inspection.conftest import PUBLISHED, read_csv
 
 def _client(engine: Engine) -> TestClient:
     app = create_app(Settings(env="development", database_url=str(engine.url)), engine)
-    if not any(getattr(r, "path", "") == "/api/inspections" for r in app.routes):
-        app.include_router(router)  # until src/qcity/web/app.py includes it
     return TestClient(app)
 
 

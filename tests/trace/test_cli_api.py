@@ -13,7 +13,6 @@ from qcity.db import unit_of_work
 from qcity.epcis.models import EpcisEvent
 from qcity.settings import Settings
 from qcity.trace._spreadsheet import KDE_COLUMNS, LOT_COLUMNS
-from qcity.trace.api import router
 from qcity.web.app import create_app
 from tests.trace.conftest import Chain, invoke, invoke_json
 
@@ -101,7 +100,6 @@ def test_api_trace_recall_and_progress(db_url: str, engine: Engine, chain: Chain
                                        tmp_path: Path) -> None:  # fmt: skip
     settings = Settings(database_url=db_url, data_dir=tmp_path)
     app = create_app(settings, engine)
-    app.include_router(router)
     client = TestClient(app)
     forward = client.get(f"/api/trace/forward/{chain.farm_lot}")
     assert forward.status_code == 200 and forward.json()["root"] == chain.farm_lot
