@@ -27,7 +27,7 @@ from qcity.quality.api import router as spc_router
 from qcity.registry.api import router as registry_router
 from qcity.settings import Settings, get_settings
 from qcity.trace.api import router as trace_router
-from qcity.web import i18n, pages
+from qcity.web import board, i18n, inspections, pages, portal, towns, tracing, workbench
 from qcity.web.health import router as health_router
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -64,6 +64,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(accounts_router)
     app.include_router(audit_router)
     app.include_router(pages.router)
+    for area in (board, towns, inspections, workbench, tracing, portal):
+        app.include_router(area.router)
     app.include_router(accounts_pages)
     app.include_router(audit_pages)
     app.middleware("http")(_choose_locale)

@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -20,16 +21,33 @@ _TRADITIONAL_REGIONS = ("tw", "hk", "mo")
 
 
 def catalogue_path(locale: str) -> Path:
+    """The main catalogue of ``locale`` (site-wide strings)."""
     return LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+
+
+def catalogue_paths(locale: str) -> list[Path]:
+    """Every catalogue of ``locale``: ``messages.po`` first, then one per page area."""
+    folder = LOCALE_DIR / locale / "LC_MESSAGES"
+    areas = sorted(p for p in folder.glob("*.po") if p.name != "messages.po")
+    return [catalogue_path(locale), *areas]
+
+
+def read_catalogue(locale: str) -> Catalog:
+    """All of ``locale``'s catalogues merged (a message defined twice keeps the first)."""
+    merged = Catalog(locale=locale)
+    for path in catalogue_paths(locale):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale=locale):
+                if message.id and message.id not in merged:
+                    merged[message.id] = message
+    return merged
 
 
 @cache
 def translations(locale: str) -> Translations:
-    """The compiled catalogue for ``locale`` (compiled in memory from its .po file)."""
-    with catalogue_path(locale).open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
+    """The compiled catalogue for ``locale`` (compiled in memory from its .po files)."""
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
+    write_mo(buffer, read_catalogue(locale))
     buffer.seek(0)
     return Translations(fp=buffer)
 

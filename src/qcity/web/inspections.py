@@ -1,0 +1,7 @@
+"""The inspections browser: filterable, with failed-item detail."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)

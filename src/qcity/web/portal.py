@@ -1,0 +1,7 @@
+"""The public portal (no login): published inspection results and recalls only."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
