@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from babel.numbers import format_decimal
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -50,6 +52,19 @@ def render(request: Request, template: str, **context: Any) -> HTMLResponse:
     def num(value: float) -> str:
         return format_decimal(value, locale=babel_locale)
 
+    def percent(value: float | None, digits: int = 1) -> str:
+        if value is None:
+            return "—"
+        pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+        return format_percent(value, format=pattern, locale=babel_locale)
+
+    def date(value: dt.date | dt.datetime | None, form: str = "medium") -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, dt.datetime):
+            return format_datetime(value, format=form, locale=babel_locale)
+        return format_date(value, format=form, locale=babel_locale)
+
     html = (
         environment(locale)
         .get_template(template)
@@ -61,6 +76,8 @@ def render(request: Request, template: str, **context: Any) -> HTMLResponse:
             languages=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LOCALES],
             name=name,
             num=num,
+            percent=percent,
+            date=date,
             **context,
         )
     )
