@@ -7,7 +7,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 VENDOR := src/qcity/web/static/vendor
 
-.PHONY: run test install lint typecheck pytest bench clean
+.PHONY: run test install browser lint typecheck pytest bench clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,14 @@ $(VENDOR)/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed $(VENDOR)/.installed
 
+# Debian Chromium and a CJK font for the browser tests (installed only when missing).
+browser:
+	.ci/ensure-browser
+
 run: install
 	$(BIN)/qcity db upgrade
 	$(BIN)/qcity demo build --if-missing
+	$(BIN)/qcity analytics rebuild
 	$(BIN)/qcity users ensure-demo-admin
 	$(BIN)/qcity serve
 
@@ -42,7 +47,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install browser
 	$(BIN)/pytest -n 2
 
 # Benchmarks print ratios against named baselines; they are slow (minutes) and not part of CI.
