@@ -51,6 +51,15 @@ CHROMIUM_ARGS = [
 ROLES = ("admin", "analyst", "inspector", "enterprise", "enterprise_other")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests share one worker (one demo city build) under ``pytest -n``."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @dataclass
 class LiveServer:
     """The running application: its base ``url``, database and one user per role."""
