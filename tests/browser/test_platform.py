@@ -87,3 +87,28 @@ def test_logout_ends_the_session(page: Page, login: Login) -> None:
     expect(page.locator("nav.account a[href='/login']")).to_be_visible()
     page.goto("/account")
     expect(page).to_have_url(re.compile(r"/login\?next=/account$"))
+
+
+SECTIONS = ("indicators", "towns", "inspections", "spc", "trace", "public")
+
+
+def test_every_section_opens_from_the_navigation_in_three_languages(
+    page: Page, login: Login, screenshot: Screenshot
+) -> None:
+    login(page, "admin")
+    for lang in ("zh_Hans", "zh_Hant", "en"):
+        page.goto(f"/?lang={lang}")
+        for section in SECTIONS:
+            with page.expect_navigation():
+                page.click(f"nav.sections a[data-nav={section}]")
+            assert page.locator("main h1").count() >= 1, f"{section} has no heading ({lang})"
+            expect(page.locator("html")).to_have_attribute("lang", lang.replace("_", "-"))
+            screenshot(page, f"section-{section}-{lang}")
+
+
+def test_anonymous_visitor_sees_only_the_public_portal(page: Page) -> None:
+    page.goto("/public")
+    expect(page.locator("main h1")).to_be_visible()
+    for section in SECTIONS[:-1]:
+        page.goto(f"/{section}")
+        expect(page).to_have_url(re.compile(r"/login\?next="))

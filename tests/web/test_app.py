@@ -82,6 +82,12 @@ def test_language_switch_is_remembered(demo_client: TestClient) -> None:
     assert '<html lang="en">' in later.text
 
 
+def test_language_links_keep_the_page_filters(demo_client: TestClient) -> None:
+    html = demo_client.get("/?period=2025-Q3&town=441900003000&lang=en").text
+    assert 'href="?period=2025-Q3&amp;town=441900003000&amp;lang=zh_Hant"' in html
+    assert "lang=en&amp;lang" not in html
+
+
 def test_home_counts_come_from_the_database(demo_client: TestClient, engine: Engine) -> None:
     from qcity.db import unit_of_work
     from qcity.registry import service

@@ -6,6 +6,7 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
@@ -58,6 +59,11 @@ def render(request: Request, template: str, **context: Any) -> HTMLResponse:
         pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
         return format_percent(value, format=pattern, locale=babel_locale)
 
+    def lang_link(code: str) -> str:
+        """This page in language ``code``, keeping its other query parameters (filters)."""
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+        return "?" + urlencode([*kept, ("lang", code)])
+
     def date(value: dt.date | dt.datetime | None, form: str = "medium") -> str:
         if value is None:
             return "—"
@@ -78,6 +84,7 @@ def render(request: Request, template: str, **context: Any) -> HTMLResponse:
             num=num,
             percent=percent,
             date=date,
+            lang_link=lang_link,
             **context,
         )
     )
