@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A stored timestamp with its zone: naive values (SQLite) are UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+UtcDatetime = Annotated[dt.datetime, AfterValidator(as_utc)]
 
 
 class MeOut(BaseModel):
@@ -28,8 +37,8 @@ class UserOut(BaseModel):
     uscc: str | None
     permissions: list[str]
     disabled: bool
-    created_at: dt.datetime
-    last_login_at: dt.datetime | None
+    created_at: UtcDatetime
+    last_login_at: UtcDatetime | None
 
 
 class ApiTokenOut(BaseModel):
@@ -38,5 +47,5 @@ class ApiTokenOut(BaseModel):
     id: int
     name: str
     prefix: str
-    created_at: dt.datetime
-    revoked_at: dt.datetime | None
+    created_at: UtcDatetime
+    revoked_at: UtcDatetime | None

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from qcity.accounts._authz import VIEW_AUDIT, Principal, current_user, require_permission
+from qcity.accounts.schemas import UtcDatetime
 from qcity.audit import service
 from qcity.audit.repository import AuditFilter
 
@@ -25,7 +26,7 @@ class AuditRowOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    occurred_at: dt.datetime
+    occurred_at: UtcDatetime
     actor: str
     action: str
     table_name: str
@@ -77,7 +78,7 @@ def audit_rows(
     action: str | None = Query(None, max_length=16),
     date_from: str | None = Query(None, description="YYYY-MM-DD (UTC), inclusive"),
     date_to: str | None = Query(None, description="YYYY-MM-DD (UTC), inclusive"),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**31 - 1),
     limit: int = Query(PAGE_SIZE, ge=1, le=500),
     _admin: Principal = Depends(require_permission(VIEW_AUDIT)),
 ) -> AuditPageOut:

@@ -48,7 +48,7 @@ def pass_rates(
     ),
     town: str | None = Query(None, description="Only this town (code)."),
     mart: bool = Query(False, description="Read the analytics mart instead of the records."),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**31 - 1),
     limit: int = Query(500, ge=1, le=5000),
     session: Session = Depends(read_session),
 ) -> PassRatePage:
@@ -69,7 +69,7 @@ def list_indicators(
     period: str | None = Query(None, description=PERIOD_HELP + " Default: the deadline's year."),
     town: str | None = Query(None, description="Town code; omit for the whole city."),
     as_of: dt.date | None = Query(None, description="Evaluate as on this day (default today)."),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**31 - 1),
     limit: int = Query(100, ge=1, le=500),
     session: Session = Depends(read_session),
 ) -> IndicatorPage:
@@ -96,7 +96,7 @@ def get_indicator(
 @router.get("/indicators/{indicator_id}/values", response_model=IndicatorValuePage)
 def list_values(
     indicator_id: str,
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**31 - 1),
     limit: int = Query(50, ge=1, le=500),
     session: Session = Depends(read_session),
 ) -> IndicatorValuePage:

@@ -7,9 +7,10 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
@@ -28,6 +29,7 @@ from qcity.inspection.schemas import (
 
 router = APIRouter(tags=["inspections"])
 MAX_REJECTS_INLINE = 1_000
+MAX_ID = 2**31 - 1  # ids and offsets fit the INTEGER columns of SQLite and PostgreSQL
 
 
 def read_session(request: Request) -> Iterator[Session]:
@@ -59,7 +61,7 @@ def list_inspections(
     q: str | None = Query(
         None, max_length=64, description="Part of the product, sampled unit or manufacturer name."
     ),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     limit: int = Query(50, ge=1, le=500),
     session: Session = Depends(read_session),
 ) -> InspectionPage:
@@ -85,7 +87,8 @@ def list_inspections(
 
 @router.get("/api/inspections/{inspection_id}", response_model=InspectionDetail)
 def get_inspection(
-    inspection_id: int, session: Session = Depends(read_session)
+    inspection_id: Annotated[int, PathParam(ge=1, le=MAX_ID)],
+    session: Session = Depends(read_session),
 ) -> InspectionDetail:
     """One inspection with its test items."""
     record = repository.inspection(session, inspection_id)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from sqlalchemy.orm import Session
 
 from qcity.db import unit_of_work
@@ -159,6 +159,9 @@ def _writing(request: Request) -> AbstractContextManager[Session]:
 
 
 ReadSession = Annotated[Session, Depends(read_session)]
+MAX_ID = 2**31 - 1  # ids fit the INTEGER columns of SQLite and PostgreSQL
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 @haccp_router.post("/ccps", response_model=CcpOut, status_code=201)
@@ -176,13 +179,13 @@ def list_ccps(session: ReadSession, uscc: str | None = None) -> list[CcpOut]:
 
 
 @haccp_router.get("/ccps/{ccp_id}", response_model=CcpOut)
-def get_ccp(ccp_id: int, session: ReadSession) -> CcpOut:
+def get_ccp(ccp_id: PathId, session: ReadSession) -> CcpOut:
     """One critical control point."""
     return CcpOut.model_validate(service.get_ccp(session, ccp_id))
 
 
 @haccp_router.post("/ccps/{ccp_id}/records", response_model=RecordOut, status_code=201)
-def add_record(ccp_id: int, body: RecordCreate, request: Request) -> RecordOut:
+def add_record(ccp_id: PathId, body: RecordCreate, request: Request) -> RecordOut:
     """Save a monitoring record; outside the critical limits it opens a deviation."""
     with _writing(request) as session:
         record, deviation = service.record_monitoring(session, ccp_id, **body.model_dump())
@@ -191,7 +194,7 @@ def add_record(ccp_id: int, body: RecordCreate, request: Request) -> RecordOut:
 
 @haccp_router.get("/ccps/{ccp_id}/records", response_model=list[RecordOut])
 def list_records(
-    ccp_id: int,
+    ccp_id: PathId,
     session: ReadSession,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
@@ -206,7 +209,7 @@ def list_records(
 @haccp_router.get("/deviations", response_model=list[DeviationOut])
 def list_deviations(
     session: ReadSession,
-    ccp_id: int | None = None,
+    ccp_id: QueryId = None,
     status: Literal["open", "all"] = Query("all", description="'open': no corrective action."),
 ) -> list[DeviationOut]:
     """Deviations in time order; open ones have no corrective action yet."""
@@ -215,7 +218,7 @@ def list_deviations(
 
 
 @haccp_router.get("/deviations/{deviation_id}", response_model=DeviationOut)
-def get_deviation(deviation_id: int, session: ReadSession) -> DeviationOut:
+def get_deviation(deviation_id: PathId, session: ReadSession) -> DeviationOut:
     """One deviation with its corrective actions."""
     return DeviationOut.of(service.get_deviation(session, deviation_id))
 
@@ -231,7 +234,7 @@ def add_corrective_action(body: CorrectiveActionCreate, request: Request) -> Cor
 
 @haccp_router.get("/corrective-actions", response_model=list[CorrectiveActionOut])
 def list_corrective_actions(
-    session: ReadSession, deviation_id: int | None = None
+    session: ReadSession, deviation_id: QueryId = None
 ) -> list[CorrectiveActionOut]:
     """Corrective actions, optionally of one deviation."""
     rows = repository.corrective_actions(session, deviation_id)
@@ -248,6 +251,6 @@ def add_verification(body: VerificationCreate, request: Request) -> Verification
 
 
 @haccp_router.get("/verifications", response_model=list[VerificationOut])
-def list_verifications(session: ReadSession, ccp_id: int | None = None) -> list[VerificationOut]:
+def list_verifications(session: ReadSession, ccp_id: QueryId = None) -> list[VerificationOut]:
     """Verification sign-offs, optionally of one CCP."""
     return [VerificationOut.model_validate(v) for v in repository.verifications(session, ccp_id)]

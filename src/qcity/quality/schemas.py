@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from qcity.quality.models import Deviation, MonitoringRecord
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+MAX_ID = 2**31 - 1  # ids fit the INTEGER columns of SQLite and PostgreSQL
 ChartType = Literal["xbar-r", "xbar-s", "i-mr", "p", "np", "c", "u", "ewma", "cusum", "g"]
 RuleSet = Literal["we", "nelson", "none"]
 Limit = float | list[float | None] | None
@@ -214,7 +215,7 @@ class RecordCreate(BaseModel):
 
 
 class CorrectiveActionCreate(BaseModel):
-    deviation_id: int
+    deviation_id: int = Field(ge=1, le=MAX_ID)
     action: str = Field(description="What was done (cause, control restored).")
     taken_by: str
     taken_at: AwareDatetime
@@ -285,7 +286,7 @@ class RecordOut(BaseModel):
 
 
 class VerificationCreate(BaseModel):
-    ccp_id: int
+    ccp_id: int = Field(ge=1, le=MAX_ID)
     period_start: AwareDatetime
     period_end: AwareDatetime
     verified_by: str

@@ -82,7 +82,7 @@ def list_entities(
     town: str | None = Query(None, description="Town code (12 digits)."),
     industry: str | None = Query(None, description="GB/T 4754 section letter or division."),
     q: str | None = Query(None, max_length=64, description="Part of the entity name."),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**31 - 1),
     limit: int = Query(50, ge=1, le=500),
     unmask: bool = Query(False, description="Show legal representatives in clear (audited)."),
     user: Principal = Depends(current_user),

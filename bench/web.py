@@ -1,0 +1,215 @@
+"""Web bench: the indicator board and the inspections page under 20 concurrent users.
+
+Starts the real server (``qcity serve``: uvicorn, one process) on a free loopback port against
+a demo database (built once into a cache folder: ``qcity db upgrade``, ``qcity demo build``,
+``qcity analytics rebuild``), creates an analyst through the accounts service, then drives
+``--users`` concurrent clients (httpx, asyncio, in this process: separate from the server),
+each logged in through the login form with its own session, for ``--duration`` seconds per
+page. Pages run one after another on the same server.
+
+Baseline: ``/health`` (the framework floor: middleware, session lookup, one database query and
+a JSON body) measured the same way, side by side; the ratio column is page p95 / baseline p95.
+Target: p95 under 300 ms on every page.
+
+Run: .venv/bin/python bench/web.py [--scale small|city] [--duration 20] [--users 20]
+     [--pages /indicators,/inspections] [--cache-dir ~/.cache/qcity-bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from qcity.accounts import repository as accounts_repository
+from qcity.accounts import service as accounts_service
+from qcity.db import make_engine, unit_of_work
+
+ROOT = Path(__file__).parents[1]
+QCITY = str(ROOT / ".venv" / "bin" / "qcity")
+ANALYST, PASSWORD = "bench-analyst", "bench analyst password 2026"
+TARGET_P95_MS = 300.0
+BASELINE = "/health"
+
+
+@dataclass(frozen=True)
+class Result:
+    path: str
+    latencies_ms: np.ndarray
+    errors: int
+    seconds: float
+
+    def percentile(self, q: float) -> float:
+        return float(np.percentile(self.latencies_ms, q)) if self.latencies_ms.size else 0.0
+
+    @property
+    def rps(self) -> float:
+        return self.latencies_ms.size / self.seconds
+
+
+def environment(folder: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "QCITY_ENV": "development",
+        "QCITY_DATA_DIR": str(folder),
+        "QCITY_DATABASE_URL": f"sqlite:///{folder / 'qcity.sqlite3'}",
+    }
+
+
+def prepare(folder: Path, scale: str) -> None:
+    """Build the demo database once (kept in the cache folder for later runs)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    env = environment(folder)
+    marker = folder / "demo-built"
+    if marker.exists():
+        return
+    started = time.perf_counter()
+    for command in (
+        ["db", "upgrade"],
+        ["demo", "build", "--scale", scale, "--if-missing"],
+        ["analytics", "rebuild"],
+    ):
+        subprocess.run([QCITY, *command], env=env, check=True, stdout=subprocess.DEVNULL)
+    marker.write_text(scale)
+    print(f"demo ({scale}) built in {time.perf_counter() - started:.0f} s into {folder}")
+
+
+def ensure_analyst(folder: Path) -> None:
+    engine = make_engine(environment(folder)["QCITY_DATABASE_URL"])
+    with unit_of_work(engine) as session:
+        if accounts_repository.user_by_username(session, ANALYST) is None:
+            accounts_service.create_user(session, ANALYST, "analyst", PASSWORD)
+    engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(folder: Path) -> Iterator[str]:
+    """``qcity serve`` on a free loopback port; yields its base URL once /health answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [QCITY, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=environment(folder),
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300  # slow to import on a busy machine
+        while True:
+            try:
+                if httpx.get(url + BASELINE, timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the server did not start on {url}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def logged_in_client(url: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=url, timeout=30, follow_redirects=False)
+    form = await client.get("/login")
+    match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form.text)
+    if match is None:
+        raise SystemExit("no CSRF token on /login")
+    data = {"username": ANALYST, "password": PASSWORD, "next": "/", "csrf_token": match[1]}
+    response = await client.post("/login", data=data)
+    if response.status_code != 303:
+        raise SystemExit(f"login failed ({response.status_code}): {response.text[:200]}")
+    return client
+
+
+async def drive(clients: list[httpx.AsyncClient], path: str, seconds: float) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    stop = time.perf_counter() + seconds
+
+    async def user(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            try:
+                response = await client.get(path)
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            if ok:
+                latencies.append((time.perf_counter() - started) * 1000)
+            else:
+                errors += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(user(c) for c in clients))
+    return Result(path, np.array(latencies), errors, time.perf_counter() - started)
+
+
+async def run(url: str, paths: list[str], users: int, seconds: float) -> list[Result]:
+    clients = [await logged_in_client(url) for _ in range(users)]
+    try:
+        for path in [BASELINE, *paths]:  # warm-up: templates, caches, mart connection
+            for client in clients[:2]:
+                await client.get(path)
+        return [await drive(clients, path, seconds) for path in [BASELINE, *paths]]
+    finally:
+        for client in clients:
+            await client.aclose()
+
+
+def report(results: list[Result], users: int, scale: str) -> None:
+    base = results[0]
+    print(f"\n{users} concurrent users over loopback, demo scale {scale}, one uvicorn process")
+    head = f"{'page':<24}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+    print(f"{head}{'errors':>8}{'p95 vs ' + BASELINE:>16}  target p95 < {TARGET_P95_MS:.0f} ms")
+    for r in results:
+        ratio = r.percentile(95) / base.percentile(95) if base.percentile(95) else float("nan")
+        verdict = "" if r is base else ("met" if r.percentile(95) < TARGET_P95_MS else "MISSED")
+        if r.errors or not r.latencies_ms.size:
+            verdict = "ERRORS" if r is not base else verdict
+        print(f"{r.path:<24}{r.latencies_ms.size:>9}{r.rps:>9.1f}{r.percentile(50):>9.1f}"
+              f"{r.percentile(95):>9.1f}{r.percentile(99):>9.1f}{r.errors:>8}"
+              f"{ratio:>15.1f}x  {verdict}")  # fmt: skip
+    print(f"baseline = {BASELINE} (framework floor) on the same server, same clients")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=("small", "city"), default="small")
+    parser.add_argument("--duration", type=float, default=20.0, help="Seconds per page.")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--pages", default="/indicators,/inspections")
+    parser.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "qcity-bench")
+    args = parser.parse_args()
+    folder = args.cache_dir / args.scale
+    prepare(folder, args.scale)
+    ensure_analyst(folder)
+    paths = [p.strip() for p in args.pages.split(",") if p.strip()]
+    with server(folder) as url:
+        results = asyncio.run(run(url, paths, args.users, args.duration))
+    report(results, args.users, args.scale)
+
+
+if __name__ == "__main__":
+    main()
