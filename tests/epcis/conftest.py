@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from qcity.epcis import service
 from qcity.settings import Settings
 from qcity.web.app import create_app
+from tests.api_authz.helpers import authorise
 from tests.conftest import REFERENCE
 
 CORPUS = REFERENCE / "epcis"
@@ -26,11 +27,24 @@ KNOWN_BAD = {  # fail the official JSON Schema (reference README), listed in SOU
     "gs1-EPCIS/JSON-simple-context/WithSensorData/SensorDataExample17.jsonld",
     "gs1-EPCIS/XML/WithEventHashID/event_with_identical_hash_id_7.json",
 }
-# Listed by OpenEPCIS among capture documents, rejected here; the reason must appear in the error.
+# In the corpus's must-accept folders but non-conformant; the reason must appear in the error.
+# Sensor measurement types: EPCIS 2.0 gives sensorReport `type` the range gs1:MeasurementType
+# (Ontology/EPCIS.ttl `epcis:measurementType`); the JSON Schema's `measurementType` allows the
+# GS1 enumeration or a URI outside https://gs1.org/voc/ (`vocab-nonGS1WebVoc-uri`).
+# `Molar_concentration` and `EffectiveDoseRate` are draft names that GS1's own ratified JSON
+# examples replaced by `AmountOfSubstancePerUnitVolume` (JSON/WithSensorData/SensorDataExample8)
+# and `DoseEquivalentRate` (SensorDataExample11); the XML copies (`gs1:` CURIEs, the same IRIs)
+# are rejected alike. Element order: the XML binding's normative XSD (EPCglobal-epcis-2_0.xsd)
+# declares every event type as an xsd:sequence (OpenEPCIS's own
+# Invalid/ObjectEvent_with_wrong_element_order.xml tests exactly that).
 _DOCS = "openepcis-test-resources/2.0/EPCIS/{}/Capture/Documents/{}"
 CONFLICTS = {
-    _DOCS.format("JSON", "SensorData_with_combined_events.json"): "Molar_concentration",
-    _DOCS.format("JSON", "TransactionEvent_with_userExtensions.json"): "EffectiveDoseRate",
+    _DOCS.format("JSON", "SensorData_with_combined_events.json"): "'Molar_concentration'",
+    _DOCS.format("XML", "SensorData_with_combined_events.xml"): "'gs1:Molar_concentration'",
+    _DOCS.format("JSON", "TransactionEvent_with_userExtensions.json"): "'EffectiveDoseRate'",
+    _DOCS.format("XML", "TransactionEvent_with_userExtensions.xml"): "'gs1:EffectiveDoseRate'",
+    "gs1-EPCIS/XML/WithSensorData/SensorDataExamples.xml": "'gs1:Molar_concentration'",
+    "gs1-EPCIS/XML/WithExtension/TransactionEvent.xml": "'gs1:EffectiveDoseRate'",
     _DOCS.format("XML", "JumbledFieldsOrder.xml"): "not expected",
 }
 
@@ -82,4 +96,4 @@ def client(engine: Engine) -> Iterator[TestClient]:
     """The qcity app (it includes the EPCIS router)."""
     app = create_app(Settings(env="development", database_url=str(engine.url)), engine)
     with TestClient(app) as test_client:
-        yield test_client
+        yield authorise(test_client, engine)

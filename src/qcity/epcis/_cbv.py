@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 BIZ_STEPS = frozenset(
     [
@@ -115,7 +116,7 @@ SOURCE_DEST_TYPES = frozenset(("owning_party", "possessing_party", "location"))
 ERROR_REASONS = frozenset(("did_not_occur", "incorrect_data"))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # module singletons: identity hash
 class Vocabulary:
     name: str  # the EPCIS field, for messages
     terms: frozenset[str]
@@ -154,10 +155,12 @@ class VocabularyError(ValueError):
     """A value is neither a CBV term nor an absolute URI."""
 
 
+@lru_cache(maxsize=1 << 16)
 def is_absolute_uri(value: str) -> bool:
     return bool(_ABSOLUTE_URI.match(value))
 
 
+@lru_cache(maxsize=1 << 12)
 def short_name(vocabulary: Vocabulary, value: str) -> str:
     """The stored form: the bare CBV term, or the user-vocabulary URI as given.
 
@@ -183,6 +186,7 @@ def short_name(vocabulary: Vocabulary, value: str) -> str:
     )
 
 
+@lru_cache(maxsize=1 << 12)
 def web_uri(vocabulary: Vocabulary, value: str) -> str:
     """The GS1 Web URI of a CBV term (for the event hash); user URIs unchanged."""
     term = short_name(vocabulary, value)

@@ -107,6 +107,48 @@ def parse_time(value: str) -> dt.datetime:
     return parsed.replace(microsecond=micro).astimezone(dt.UTC)
 
 
+@lru_cache(maxsize=256)
+def _is_time_key(key: str) -> bool:
+    lowered = key.lower()
+    return "time" in lowered and "offset" not in lowered
+
+
+@lru_cache(maxsize=1 << 17)
+def _text_value(raw: str, is_time: bool) -> str:
+    """A string value in canonical form (identifiers, times, CBV URNs, numbers, CURIEs)."""
+    text = raw.strip()
+    if not text:
+        return ""
+    if text.startswith(("urn:epc:id:", "urn:epc:class:")):
+        return canonical_digital_link(text) or text
+    if is_time:
+        try:
+            return timestamp(text)
+        except ValueError:
+            return text
+    for urn, web in _CBV_URNS:
+        if text.startswith(urn):
+            return web + text[len(urn) :]
+    if _NUMBER.match(text):
+        return number(text)
+    link = canonical_digital_link(text)
+    if link is not None:
+        return link
+    return _expand(text)
+
+
+def _expand(text: str) -> str:
+    """A CURIE with a standard prefix (gs1:, cbv:, epcis:…) as its IRI; anything else unchanged.
+
+    Values are expanded with the standard prefixes only: an XML attribute value has no prefix
+    mapping, so user prefixes stay as written.
+    """
+    match = _CURIE.match(text)
+    if match and match.group(1) in _cbv.CONTEXT_PREFIXES and "://" not in text:
+        return _cbv.CONTEXT_PREFIXES[match.group(1)] + (match.group(2) or "")
+    return text
+
+
 def number(value: Any) -> str:
     """Numbers without trailing zeros: 1.0 → '1', 0.3430 → '0.343'."""
     if isinstance(value, bool):
@@ -120,41 +162,16 @@ def number(value: Any) -> str:
 class _Canon:
     def __init__(self, namespaces: Mapping[str, str]) -> None:
         self.namespaces = {**_cbv.CONTEXT_PREFIXES, **namespaces}
-        # CURIEs in values are expanded with the standard prefixes only (gs1:, cbv:, epcis:…):
-        # an XML attribute value has no prefix mapping, so user prefixes stay as written.
-        self.value_prefixes = dict(_cbv.CONTEXT_PREFIXES)
 
     def value(self, raw: Any, key: str = "") -> str:
         if isinstance(raw, bool):
             return "true" if raw else "false"
         if isinstance(raw, int | float):
             return number(raw)
-        text = str(raw).strip()
-        if not text:
-            return ""
-        if text.startswith(("urn:epc:id:", "urn:epc:class:")):
-            return canonical_digital_link(text) or text
-        lowered = key.lower()
-        if "time" in lowered and "offset" not in lowered:
-            try:
-                return timestamp(text)
-            except ValueError:
-                return text
-        for urn, web in _CBV_URNS:
-            if text.startswith(urn):
-                return web + text[len(urn) :]
-        if _NUMBER.match(text):
-            return number(text)
-        link = canonical_digital_link(text)
-        if link is not None:
-            return link
-        return self.expand(text)
+        return _text_value(str(raw), _is_time_key(key))
 
     def expand(self, text: str) -> str:
-        match = _CURIE.match(text)
-        if match and match.group(1) in self.value_prefixes and "://" not in text:
-            return self.value_prefixes[match.group(1)] + (match.group(2) or "")
-        return text
+        return _expand(text)
 
     def name(self, key: str) -> str:
         """``example:myField`` → ``{https://ns.example.com/epcis/}myField``.

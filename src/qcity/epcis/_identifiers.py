@@ -447,6 +447,7 @@ _CONVERTIBLE = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 17)
 def check_identifier(value: str) -> None:
     """Raise :class:`IdentifierError` when an EPC URN, Digital Link or qcity lot is malformed.
 
@@ -478,6 +479,7 @@ def _looks_like_digital_link(value: str) -> bool:
     return bool(_DL_HINT.match(value))
 
 
+@lru_cache(maxsize=1 << 17)
 def to_storage_identifier(
     value: str, gcp_length: int | None = None, known: frozenset[str] = frozenset()
 ) -> str:
@@ -495,6 +497,7 @@ def to_storage_identifier(
     return value
 
 
+@lru_cache(maxsize=1 << 17)
 def canonical_digital_link(value: str) -> str | None:
     """The constrained canonical Digital Link for an EPC URN or Digital Link (CBV §8.9), or None."""
     if value.startswith(("urn:epc:id:", "urn:epc:class:", "urn:epc:idpat:")):

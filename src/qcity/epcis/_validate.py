@@ -12,7 +12,10 @@ TransactionEvent; eventTime and declarationTime as date-times with a zone, event
 (bizStep, disposition, persistentDisposition, source/destination and bizTransaction types, error
 reasons) in any of their three spellings, anything else an absolute URI; identifier syntax and
 GS1 check digits (EPC URNs, Digital Links, qcity lot URNs); extension fields (event level, ILMD,
-readPoint, bizLocation, sensor elements) named with a declared namespace prefix or an absolute IRI.
+readPoint, bizLocation, sensor elements) named with a declared namespace prefix or an absolute IRI;
+sensor measurement types in the GS1 namespace (bare JSON term, ``gs1:`` CURIE, ``https://gs1.org/voc/``
+URI) must be terms of ``gs1:MeasurementType`` (EPCIS 2.0 sensorReport ``type``, ontology range
+gs1:MeasurementType; the JSON Schema's ``measurementType``), in XML as in JSON.
 """
 
 from __future__ import annotations
@@ -73,14 +76,32 @@ _ALLOWED = {
                          "bizTransactionList", "sourceList", "destinationList",
                          "sensorElementList"},
 }  # fmt: skip
+_GS1_VOC = re.compile(r"^(?:gs1:|https?://(?:www\.)?gs1\.org/voc/)(.*)$")
 _COMMON = {"type", "id", "@context", "eventTime", "recordTime", "eventTimeZoneOffset", "eventID",
            "certificationInfo", "errorDeclaration"}  # fmt: skip
+_FIELDS = {event_type: frozenset(fields | _COMMON) for event_type, fields in _ALLOWED.items()}
 
 
 @lru_cache(maxsize=1)
 def _raw_schema() -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(_SCHEMA.read_text(encoding="utf-8"))
     return loaded
+
+
+@lru_cache(maxsize=1)
+def measurement_types() -> frozenset[str]:
+    """The GS1 Web Vocabulary measurement types the official JSON Schema enumerates."""
+    any_of = _raw_schema()["definitions"]["measurementType"]["anyOf"]
+    return frozenset(term for branch in any_of for term in branch.get("enum", ()))
+
+
+def gs1_measurement_term(value: str) -> str | None:
+    """The GS1 term a sensorReport ``type`` names, or None when it is another vocabulary's URI."""
+    text = value.strip()
+    match = _GS1_VOC.match(text)
+    if match:
+        return match.group(1)
+    return None if ":" in text else text
 
 
 @lru_cache(maxsize=1)
@@ -157,35 +178,49 @@ def _schema_problem(
 
 def validate(document: ParsedDocument) -> tuple[list[Problem], dict[int, list[Problem]]]:
     """Document-level problems and the problems of each event (by index)."""
-    document_problems = list(document.problems)
     per_event: dict[int, list[Problem]] = {}
+    for event in document.events:
+        problems = event_problems(document, event)
+        if problems:
+            per_event[event.index] = problems
+    return document_problems(document, per_event), per_event
+
+
+def document_problems(
+    document: ParsedDocument, per_event: dict[int, list[Problem]] | None = None
+) -> list[Problem]:
+    """The envelope's problems; a bare JSON event's schema problem goes to ``per_event[0]``
+    unless the semantic checks already found problems there."""
+    found = list(document.problems)
     if document.format == "json" and document.raw is not None:
         raw = document.raw
         if document.kind == "document":
             envelope = _without_events(raw)
             problem = _schema_problem("", document_validator().iter_errors(envelope), None)
             if problem:
-                document_problems.append(problem)
+                found.append(problem)
         elif not _simple(raw):
             problem = _schema_problem("", document_validator().iter_errors(raw), 0)
-            if problem:
-                per_event.setdefault(0, []).append(problem)
-    for event in document.events:
-        problems = check_event(event)
-        if (
-            not problems
-            and document.format == "json"
-            and document.kind == "document"
-            and not _simple(event.data)
-            and event.data.get("type") in EVENT_TYPES
-        ):
-            validator = event_validator(str(event.data["type"]))
-            problem = _schema_problem(event.where, validator.iter_errors(event.data), event.index)
-            if problem:
-                problems.append(problem)
-        if problems:
-            per_event[event.index] = problems
-    return document_problems, per_event
+            if problem and per_event is not None and not per_event.get(0):
+                per_event[0] = [problem]  # the semantic problems, when there are any, say more
+    return found
+
+
+def event_problems(document: ParsedDocument, event: ParsedEvent) -> list[Problem]:
+    """One event's problems: the semantic checks, then the event schema (JSON documents)."""
+    problems = check_event(event)
+    if (
+        not problems
+        and document.format == "json"
+        and document.kind == "document"
+        and not _simple(event.data)
+        and event.data.get("type") in EVENT_TYPES
+    ):
+        validator = event_validator(str(event.data["type"]))
+        problem = _schema_problem(event.where, validator.iter_errors(event.data), event.index)
+        if problem:
+            problems.append(problem)
+    return problems
 
 
 def _without_events(raw: dict[str, Any]) -> dict[str, Any]:
@@ -215,6 +250,18 @@ def _simple(event: dict[str, Any]) -> bool:
     return True
 
 
+@lru_cache(maxsize=1 << 17)
+def _identifier_problem(text: str) -> str | None:
+    """What is wrong with an identifier (absolute URI, EPC syntax, check digits), or None."""
+    if not _cbv.is_absolute_uri(text):
+        return f"{text!r} is not an absolute URI (EPC URN, Digital Link or URI)"
+    try:
+        check_identifier(text)
+    except IdentifierError as exc:
+        return str(exc)
+    return None
+
+
 class _Checker:
     def __init__(self, event: ParsedEvent) -> None:
         self.event = event
@@ -234,13 +281,9 @@ class _Checker:
         text = self.string(field, value)
         if text is None:
             return
-        if not _cbv.is_absolute_uri(text):
-            self.fail(field, f"{text!r} is not an absolute URI (EPC URN, Digital Link or URI)")
-            return
-        try:
-            check_identifier(text)
-        except IdentifierError as exc:
-            self.fail(field, str(exc))
+        problem = _identifier_problem(text)
+        if problem:
+            self.fail(field, problem)
 
     def time(self, field: str, value: Any) -> str | None:
         text = self.string(field, value)
@@ -301,7 +344,7 @@ def check_event(event: ParsedEvent) -> list[Problem]:
     if event_type not in EVENT_TYPES:
         c.fail("type", f"{event_type!r} is not an EPCIS 2.0 event type ({', '.join(EVENT_TYPES)})")
         return c.problems
-    allowed = _ALLOWED[event_type] | _COMMON
+    allowed = _FIELDS[event_type]
     for key in data:
         if key not in allowed:
             if key in STANDARD_KEYS:
@@ -473,7 +516,25 @@ def check_event(event: ParsedEvent) -> list[Problem]:
                 c.extensions(
                     f"sensorElementList/{i}", element, {"sensorMetadata", "sensorReport", "type"}
                 )
+                _sensor_types(c, f"sensorElementList/{i}/sensorReport", element.get("sensorReport"))
     return c.problems
+
+
+def _sensor_types(c: _Checker, field: str, reports: Any) -> None:
+    if not isinstance(reports, list):
+        return
+    known = measurement_types()
+    for j, report in enumerate(reports):
+        value = report.get("type") if isinstance(report, dict) else None
+        if not isinstance(value, str):
+            continue
+        term = gs1_measurement_term(value)
+        if term is not None and term not in known:
+            c.fail(
+                f"{field}/{j}/type",
+                f"{value!r} is not a GS1 measurement type (gs1:MeasurementType, e.g. Temperature, "
+                "AmountOfSubstancePerUnitVolume); use a GS1 term or a URI outside gs1.org/voc",
+            )
 
 
 def _quantity(c: _Checker, field: str, element: Any) -> None:

@@ -10,12 +10,12 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from qcity.epcis import _cbv, repository
+from qcity.epcis import _cbv, _parallel, repository
 from qcity.epcis._document import EpcisInputError, ParsedDocument, ParsedEvent, Problem
 from qcity.epcis._hash import STANDARD_KEYS, event_hash, parse_time
 from qcity.epcis._identifiers import company_prefixes_in, to_storage_identifier
 from qcity.epcis._json import parse_json
-from qcity.epcis._validate import validate
+from qcity.epcis._validate import document_problems, event_problems
 from qcity.epcis._xml import parse_xml
 from qcity.epcis.models import CaptureJob, EpcisEvent
 from qcity.errors import InputError, NotFound
@@ -60,9 +60,20 @@ def error_behaviour(value: str | None) -> ErrorBehaviour:
     raise InputError(f"GS1-Capture-Error-Behaviour {value!r} must be rollback or proceed")
 
 
-@dataclass(frozen=True, slots=True)
+_COLUMN_KEYS = (
+    "event_type", "action", "event_time", "event_time_zone_offset", "record_time", "biz_step",
+    "disposition", "read_point", "biz_location", "parent_id", "transformation_id",
+    "has_error_declaration",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
 class PreparedEvent:
-    """An event ready to store: its columns, child rows and canonical document."""
+    """An event ready to store: its columns, child rows and canonical document.
+
+    Between processes it travels compactly (:meth:`__reduce__`): the columns as a tuple and the
+    document as its canonical JSON text; :meth:`canonical_document` gives that text either way.
+    """
 
     index: int
     event_id: str
@@ -72,6 +83,41 @@ class PreparedEvent:
     parties: list[tuple[str, str, str]]
     transactions: list[tuple[str | None, str]]
     document: dict[str, Any]
+    document_json: str = ""
+
+    def canonical_document(self) -> str:
+        """The canonical JSON text of the document (sorted keys, no blanks)."""
+        if not self.document_json:
+            self.document_json = _canonical_json(self.document)
+        return self.document_json
+
+    def stored_document(self) -> dict[str, Any]:
+        """The document as a dict (parsed from the JSON text after a trip between processes)."""
+        if not self.document and self.document_json:
+            self.document = json.loads(self.document_json)
+        return self.document
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        values = tuple(self.columns[k] for k in _COLUMN_KEYS)
+        state = (self.index, self.event_id, self.event_hash, values, self.objects, self.parties,
+                 self.transactions, self.canonical_document())  # fmt: skip
+        return (_unpack_prepared, state)
+
+
+def _unpack_prepared(
+    index: int,
+    event_id: str,
+    event_hash: str,
+    values: tuple[Any, ...],
+    objects: list[tuple[str, str, bool, float | None, str | None]],
+    parties: list[tuple[str, str, str]],
+    transactions: list[tuple[str | None, str]],
+    document_json: str,
+) -> PreparedEvent:
+    columns = dict(zip(_COLUMN_KEYS, values, strict=True))
+    return PreparedEvent(
+        index, event_id, event_hash, columns, objects, parties, transactions, {}, document_json
+    )
 
 
 @lru_cache(maxsize=64)
@@ -123,7 +169,7 @@ def prepare(
     document = {k: v for k, v in data.items() if k not in ("@context", "isA")}
     document["eventID"] = event_id
     document["recordTime"] = _iso_z(record_time)
-    used = _used_namespaces(data, event.namespaces)
+    used = _used_namespaces(data, event.namespaces) if event.namespaces else {}
     if used:
         document["@context"] = [used]
     event_time = parse_time(str(data["eventTime"]))
@@ -192,6 +238,7 @@ def capture(
     single_event: bool = False,
     gcp_length: int | None = None,
     now: dt.datetime | None = None,
+    workers: int | None = None,
 ) -> CaptureOutcome:
     """Capture a document (or one event): validate, hash, store once per event hash.
 
@@ -199,7 +246,9 @@ def capture(
     Invalid events raise it too under ``rollback``; under ``proceed`` the valid events are stored
     and the job lists the others. Capturing an event already stored (same hash) stores nothing new;
     an event with an errorDeclaration whose hash is stored marks the stored event as declared
-    erroneous (CBV §8.9: the declaration does not change the hash).
+    erroneous (CBV §8.9: the declaration does not change the hash). ``workers``: processes that
+    check and hash the events (default 1, sequential; more only in a single-threaded process, see
+    :mod:`qcity.epcis._parallel`).
     """
     record_time = now or dt.datetime.now(dt.UTC)
     document = parse(data, content_type)
@@ -207,9 +256,14 @@ def capture(
         raise EpcisInputError(
             [Problem("", "POST /events takes one event; send documents to /capture")]
         )
-    document_problems, per_event = validate(document)
-    if document_problems:
-        raise EpcisInputError(document_problems, source)
+    envelope = document_problems(document)
+    if envelope:
+        raise EpcisInputError(envelope, source)
+    known = company_prefixes_in(data)
+    checked = check_and_prepare(document, record_time, gcp_length, known, workers)
+    per_event = {i: found for i, found, _ in checked if found}
+    if document.kind == "event":
+        document_problems(document, per_event)  # the bare event's own schema check
     problems = [p for i in sorted(per_event) for p in per_event[i]]
     if problems and (behaviour == "rollback" or single_event):
         raise EpcisInputError(problems, source)
@@ -224,15 +278,7 @@ def capture(
             errors=[p.to_dict() for p in problems],
         ),
     )
-    prepared: list[PreparedEvent] = []
-    known = company_prefixes_in(data)
-    for event in document.events:
-        if event.index in per_event:
-            continue
-        try:
-            prepared.append(prepare(event, record_time, gcp_length, known))
-        except (KeyError, ValueError, TypeError) as exc:  # pragma: no cover - validated above
-            problems.append(Problem(event.where, f"cannot store: {exc}", event.index))
+    prepared = [ready for i, _, ready in checked if ready is not None and i not in per_event]
     captured, duplicates, event_ids, conflicts = _store(session, prepared, job.id)
     problems.extend(conflicts)
     if conflicts and behaviour == "rollback":
@@ -244,6 +290,36 @@ def capture(
     job.status = "success" if not problems else ("partial" if captured or duplicates else "failed")
     session.flush()
     return CaptureOutcome(job, event_ids)
+
+
+def check_and_prepare(
+    document: ParsedDocument,
+    record_time: dt.datetime,
+    gcp_length: int | None = None,
+    known_prefixes: frozenset[str] = frozenset(),
+    workers: int | None = None,
+) -> list[tuple[int, list[Problem], PreparedEvent | None]]:
+    """Each event's problems and, when it has none, its prepared rows (in document order).
+
+    Big documents are split over worker processes (:mod:`qcity.epcis._parallel`).
+    """
+    events = document.events
+
+    def work(start: int, stop: int) -> list[tuple[int, list[Problem], PreparedEvent | None]]:
+        out: list[tuple[int, list[Problem], PreparedEvent | None]] = []
+        for event in events[start:stop]:
+            found = event_problems(document, event)
+            ready = None
+            if not found:
+                try:
+                    ready = prepare(event, record_time, gcp_length, known_prefixes)
+                except (KeyError, ValueError, TypeError) as exc:  # pragma: no cover - validated
+                    found = [Problem(event.where, f"cannot store: {exc}", event.index)]
+            out.append((event.index, found, ready))
+        return out
+
+    count = _parallel.workers_for(len(events), workers)
+    return _parallel.map_slices(work, len(events), count)
 
 
 def _store(
@@ -295,7 +371,7 @@ def _store(
                 repository.db_time(session, c["event_time"]), c["event_time_zone_offset"],
                 record_time, c["biz_step"], c["disposition"],
                 c["read_point"], c["biz_location"], c["parent_id"], c["transformation_id"],
-                c["has_error_declaration"], _canonical_json(event.document), job_id,
+                c["has_error_declaration"], event.canonical_document(), job_id,
             )
         )  # fmt: skip
         object_rows.extend((pk, *row) for row in event.objects)
@@ -309,7 +385,7 @@ def _store(
             stored_event = session.get(EpcisEvent, pk)
             assert stored_event is not None
             document = json.loads(stored_event.document)
-            document["errorDeclaration"] = event.document["errorDeclaration"]
+            document["errorDeclaration"] = event.stored_document()["errorDeclaration"]
             repository.record_error_declaration(session, pk, _canonical_json(document))
     captured_ids = [e.event_id for e in prepared]
     return len(fresh), duplicates, captured_ids, conflicts

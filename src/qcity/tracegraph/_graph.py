@@ -371,8 +371,12 @@ class TraceGraph:
     # --- where a lot is ----------------------------------------------------------------------
 
     def _sightings(self, node: int) -> dict[str, npt.NDArray[np.generic]]:
-        parts = [(seg, *seg.sightings(node)) for seg in self.segments]
         columns = ("s_time", "s_holder", "s_source", "s_location", "s_quantity", "s_uom", "s_flow")
+        parts = [(seg, *seg.sightings(node)) for seg in self.segments]
+        parts = [part for part in parts if part[2] > part[1]]
+        if len(parts) <= 1:  # one segment: its sightings are already in time order
+            seg, a, b = parts[0] if parts else (self.segments[0], 0, 0)
+            return {c: getattr(seg, c)[a:b] for c in columns}
         out = {c: np.concatenate([getattr(s, c)[a:b] for s, a, b in parts]) for c in columns}
         order = np.argsort(out["s_time"], kind="stable")
         return {c: v[order] for c, v in out.items()}
