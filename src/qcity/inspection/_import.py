@@ -5,28 +5,40 @@ chunk of rows column by column (each distinct date, town, category or credit cod
 once), and lands the good rows with ``INSERT … ON CONFLICT (natural_key) DO NOTHING``,
 committing every chunk. A run killed midway and started again lands every row exactly once:
 rows committed by the first run are counted as already present by the second.
+
+Big files run on two cores: a forked worker process reads and validates chunks ahead while
+this process lands them (and, on PostgreSQL, the server inserts them). Landing re-checks set-wise
+that the towns, entities, categories and industries the chunk refers to are still there.
 """
 
 from __future__ import annotations
 
 import contextvars
 import csv
+import ctypes
 import datetime as dt
+import gc
 import hashlib
 import itertools
+import multiprocessing
 import operator
+import os
 import re
+import signal
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import URL, Connection, Engine, Table
 from sqlalchemy.orm import Session
 
 from qcity.audit import record_bulk
+from qcity.db.engine import make_engine
 from qcity.db.session import unit_of_work
 from qcity.errors import InputError
 from qcity.inspection import repository
@@ -49,7 +61,7 @@ from qcity.inspection._parse import (
 from qcity.inspection.models import SamplingInspection, TestItemResult
 from qcity.registry.uscc import validate_uscc
 
-CHUNK_SIZE = 10_000
+CHUNK_SIZE = 20_000
 SUPPORTED = (".csv", ".xlsx")
 
 INSPECTION_COLUMNS = (
@@ -468,6 +480,22 @@ class _Prepared:
     rows: list[tuple[Any, ...]]  # INSPECTION_COLUMNS order
     items: dict[str, list[ItemResult]]  # by natural key
     rejections: list[Rejection]
+    read: int = 0  # rows of the file in this chunk (blank rows not counted)
+
+
+@dataclass
+class _Stream:
+    """A file being read: its header, the rows expected and its validated chunks."""
+
+    headers: list[str]
+    total: int
+    chunks: Iterator[_Prepared]
+
+    def close(self) -> None:
+        """Stop reading (closes the file)."""
+        close = getattr(self.chunks, "close", None)
+        if close:
+            close()
 
 
 class Importer:
@@ -500,13 +528,67 @@ class Importer:
         rejects_dir: Path | None = None,
         on_progress: Callable[[int, int], None] | None = None,
         display_name: str | None = None,
+        parallel: bool | None = None,
     ) -> ImportSummary:
-        source = read_source(path)
+        """Import one file; see the module docstring.
+
+        Parameters
+        ----------
+        path : Path
+            A ``.csv`` or ``.xlsx`` file.
+        rejects_dir : Path, optional
+            Where the rejects file goes (default: next to ``path``).
+        on_progress : callable, optional
+            Called with (rows read, rows expected) after every chunk.
+        display_name : str, optional
+            The file's name in messages and the summary (default: ``path``).
+        parallel : bool, optional
+            Read and validate in a worker process while this one lands (default: for files
+            of ``PARALLEL_BYTES`` or more). Only where a worker can be forked safely: on a
+            platform with ``fork``, when no other thread but daemon threads runs.
+
+        Returns
+        -------
+        ImportSummary
+            Rows read, landed, rejected and already present, and the rejects file.
+        """
         name = display_name or str(path)
+        if parallel is None:
+            parallel = path.is_file() and path.stat().st_size >= PARALLEL_BYTES
+        if parallel and _can_fork():
+            opened: _Stream = _WorkerStream(self, path, name)
+        else:
+            opened = self.open_stream(path, name)
+        summary = ImportSummary(file=name, headers=opened.headers)
+        lander = _Lander(self.engine, name, summary)
+        try:
+            for prepared in opened.chunks:
+                summary.rows_read += prepared.read
+                summary.rejected += len(prepared.rejections)
+                summary.rejections += prepared.rejections
+                lander.submit(prepared)
+                if on_progress:
+                    on_progress(summary.rows_read, max(opened.total, summary.rows_read))
+            lander.wait()
+        except BaseException:
+            lander.wait()  # the chunk in flight lands; its error, earlier in the file, wins
+            raise
+        finally:
+            lander.close()
+            opened.close()
+        if on_progress:
+            on_progress(summary.rows_read, summary.rows_read)
+        if summary.rejections:
+            summary.rejects_file = write_rejects(
+                path, rejects_dir, opened.headers, summary.rejections
+            )
+        return summary
+
+    def open_stream(self, path: Path, name: str) -> _Stream:
+        """Read ``path``'s header and the lookups; the chunks are validated as they are read."""
+        source = read_source(path)
         fields = self._map_headers(name, source.headers)
         self._headers = source.headers
-        summary = ImportSummary(file=name, headers=source.headers)
-        seen: dict[str, int] = {}
         with unit_of_work(self.engine) as session:
             lookups = Lookups(session)
         if not lookups.categories:
@@ -515,39 +597,29 @@ class Importer:
             )
         if not lookups.town_codes:
             raise InputError("no towns in the database; run `qcity registry load-towns` first")
+        chunks = self._prepared_chunks(source, fields, lookups)
+        return _Stream(source.headers, source.total, chunks)
+
+    def _prepared_chunks(
+        self, source: _Source, fields: dict[str, int], lookups: Lookups
+    ) -> Iterator[_Prepared]:
+        seen: dict[str, int] = {}
         numbers: list[int] = []
         rows: list[Sequence[str]] = []
-        lander = _Lander(self.engine, name, summary)
-        try:
-            for first, block in source.blocks:
-                if all(map(any, block)):
-                    numbers += range(first, first + len(block))
-                    rows += block
-                else:  # skip blank rows
-                    kept = [k for k, cells in enumerate(block) if any(cells)]
-                    numbers += [first + k for k in kept]
-                    rows += [block[k] for k in kept]
-                while len(rows) >= self.chunk_size:
-                    size = self.chunk_size
-                    self._chunk(fields, numbers[:size], rows[:size], lookups, seen, lander)
-                    del numbers[:size], rows[:size]
-                    if on_progress:
-                        on_progress(summary.rows_read, max(source.total, summary.rows_read))
-            if rows:
-                self._chunk(fields, numbers, rows, lookups, seen, lander)
-            lander.wait()
-        except BaseException:
-            lander.wait()  # the chunk in flight lands; its error, earlier in the file, wins
-            raise
-        finally:
-            lander.close()
-        if on_progress:
-            on_progress(summary.rows_read, summary.rows_read)
-        if summary.rejections:
-            summary.rejects_file = write_rejects(
-                path, rejects_dir, source.headers, summary.rejections
-            )
-        return summary
+        for first, block in source.blocks:
+            if all(map(any, block)):
+                numbers += range(first, first + len(block))
+                rows += block
+            else:  # skip blank rows
+                kept = [k for k, cells in enumerate(block) if any(cells)]
+                numbers += [first + k for k in kept]
+                rows += [block[k] for k in kept]
+            while len(rows) >= self.chunk_size:
+                size = self.chunk_size
+                yield self._chunk(fields, numbers[:size], rows[:size], lookups, seen)
+                del numbers[:size], rows[:size]
+        if rows:
+            yield self._chunk(fields, numbers, rows, lookups, seen)
 
     @staticmethod
     def _map_headers(name: str, headers: Sequence[str]) -> dict[str, int]:
@@ -574,15 +646,11 @@ class Importer:
         rows: list[Sequence[str]],
         lookups: Lookups,
         seen: dict[str, int],
-        lander: _Lander,
-    ) -> None:
-        summary = lander.summary
-        summary.rows_read += len(rows)
+    ) -> _Prepared:
         with unit_of_work(self.engine) as session:  # reads entities only
             prepared = self._prepare(session, fields, numbers, rows, lookups, seen)
-        summary.rejected += len(prepared.rejections)
-        summary.rejections += prepared.rejections
-        lander.submit(prepared)
+        prepared.read = len(rows)
+        return prepared
 
     def _prepare(
         self,
@@ -853,6 +921,87 @@ class Importer:
         return _Prepared(out, items_out, rejections)
 
 
+# --------------------------------------------------------------------------- worker process
+
+# Files this big are read and validated in a worker process while this one lands the chunks:
+# the two halves of the work then run on two cores (threads would share the GIL).
+PARALLEL_BYTES = 4 << 20
+_AHEAD = 2  # chunks the worker validates ahead of the one landing
+
+_worker_stream: _Stream | None = None
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the worker: die when the importing process dies (Linux ``PR_SET_PDEATHSIG``).
+
+    The fork inherited the parent's database sockets: an orphaned worker would keep a killed
+    import's transaction open on the server, and block a re-run on its uncommitted rows.
+    """
+    # Not on Linux there is no such call, and a killed import's worker may outlive it.
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+def _worker_open(
+    url: URL, path: Path, name: str, chunk_size: int, now: dt.datetime
+) -> tuple[list[str], int]:
+    """In the worker: open ``path`` for reading; returns its header and the rows expected."""
+    global _worker_stream
+    # What the fork inherited is never garbage here: keep the collector off it (scanning it
+    # would cost time and copy every page the parent shares with this process).
+    gc.freeze()
+    importer = Importer(make_engine(url), chunk_size=chunk_size, now=now)
+    _worker_stream = importer.open_stream(path, name)
+    return _worker_stream.headers, _worker_stream.total
+
+
+def _worker_next() -> _Prepared | None:
+    """In the worker: the next validated chunk, or None at the end of the file."""
+    assert _worker_stream is not None
+    return next(_worker_stream.chunks, None)
+
+
+def _can_fork() -> bool:
+    """Whether a worker can be forked safely: ``fork`` exists and every other thread is a
+    daemon (a progress bar's refresh thread, say), not a server's worker thread that could
+    hold a lock the child would inherit held. Forking, unlike ``spawn``, does not run the
+    caller's ``__main__`` again in the worker."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    current = threading.current_thread()
+    return all(thread is current or thread.daemon for thread in threading.enumerate())
+
+
+class _WorkerStream(_Stream):
+    """A file read and validated by a worker process, ``_AHEAD`` chunks ahead."""
+
+    def __init__(self, importer: Importer, path: Path, name: str) -> None:
+        self._pool = ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        )
+        try:
+            url, size, now = importer.engine.url, importer.chunk_size, importer.now
+            headers, total = self._pool.submit(_worker_open, url, path, name, size, now).result()
+        except BaseException:
+            self._pool.shutdown(cancel_futures=True)
+            raise
+        super().__init__(headers, total, self._chunks())
+
+    def _chunks(self) -> Iterator[_Prepared]:
+        ahead = deque(self._pool.submit(_worker_next) for _ in range(_AHEAD))
+        while (prepared := ahead.popleft().result()) is not None:
+            ahead.append(self._pool.submit(_worker_next))
+            yield prepared
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+
 # --------------------------------------------------------------------------- landing
 
 
@@ -973,6 +1122,44 @@ def land(
     return landed
 
 
+# The parents a landed row refers to: (its column, table, key, what to call it).
+_REFERENCES = (
+    (INSPECTION_COLUMNS.index("town_code"), "org_unit", "code", "town"),
+    (INSPECTION_COLUMNS.index("sampled_entity_id"), "market_entity", "id", "market entity"),
+    (INSPECTION_COLUMNS.index("category_code"), "inspection_category", "code", "category"),
+    (INSPECTION_COLUMNS.index("industry_code"), "industry", "code", "industry"),
+)
+
+
+def _check_references(cursor: Any, rows: Sequence[tuple[Any, ...]], postgresql: bool) -> None:
+    """Refuse the chunk if a town, entity, category or industry it refers to is gone.
+
+    The importer resolved them when it validated the chunk; this set-wise check (one query
+    per table inside the landing transaction, holding the parents' key-share locks on
+    PostgreSQL and the write lock on SQLite) keeps that true until the chunk commits, without
+    relying on the per-row foreign-key checks.
+    """
+    for position, table, key, what in _REFERENCES:
+        wanted = {row[position] for row in rows}
+        wanted.discard(None)
+        values = sorted(wanted)
+        found: set[Any] = set()
+        for start in range(0, len(values), _SQLITE_PARAMETERS):
+            batch = values[start : start + _SQLITE_PARAMETERS]
+            if postgresql:
+                sql = f"SELECT {key} FROM {table} WHERE {key} = ANY(%s) FOR KEY SHARE"
+                found.update(r[0] for r in cursor.execute(sql, (batch,)).fetchall())
+            else:
+                sql = f"SELECT {key} FROM {table} WHERE {key} IN ({', '.join('?' * len(batch))})"
+                found.update(r[0] for r in cursor.execute(sql, batch).fetchall())
+        missing = sorted(wanted - found)
+        if missing:
+            raise InputError(
+                f"{what} {missing[0]!r} was removed from the database during the import; "
+                "run the import again (its rows will be rejected)"
+            )
+
+
 def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
@@ -994,6 +1181,7 @@ def _land_postgresql(
 
     columns = ", ".join(INSPECTION_COLUMNS)
     with driver.cursor() as cursor:
+        _check_references(cursor, rows, postgresql=True)
         cursor.execute("SAVEPOINT inspection_copy")
         try:
             _copy(cursor, "sampling_inspection", INSPECTION_COLUMNS, rows)
@@ -1041,6 +1229,7 @@ def _land_sqlite(
         # Writing first takes the database write lock until this chunk commits, so the rows
         # found present below cannot change before the insert.
         cursor.execute("UPDATE sampling_inspection SET id = id WHERE 0")
+        _check_references(cursor, rows, postgresql=False)
         wanted = list(items)
         present = {key for _, key in _sqlite_ids(cursor, wanted)}
         landed = _sqlite_insert(
