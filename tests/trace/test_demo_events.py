@@ -60,3 +60,17 @@ def test_demo_events_validate_and_carry_the_capture_hash() -> None:
 def test_transformations_use_cbv_business_steps() -> None:
     steps = {e.biz_step for e in _emitted().events if e.event_type == "TransformationEvent"}
     assert steps == {"commissioning"}  # CBV 2.0 has no "transforming" (GS1 Example 9.6.4)
+
+
+def test_an_identical_movement_is_moved_one_millisecond_later() -> None:
+    out = Emitter()
+    when = dt.datetime(2025, 9, 1, 8, 0, tzinfo=dt.UTC)
+    movement = {"step": "shipping", "location": "urn:epc:id:sgln:6920000.31006.0",
+                "epcs": ("urn:epc:id:sscc:6920000.00000001",)}  # fmt: skip
+    out.emit("ObjectEvent", when, **movement)
+    out.emit("ObjectEvent", when, **movement)
+    first, second = out.events
+    assert first.event_hash != second.event_hash
+    assert second.event_time - first.event_time == dt.timedelta(milliseconds=1)
+    assert [e.event_id for e in out.events] == [first.event_id, second.event_id]
+    assert first.event_id != second.event_id

@@ -108,8 +108,22 @@ class Emitter:
     events: list[StoredEvent] = field(default_factory=list)
     serial: int = 0
     hasher: Callable[[dict[str, Any], str], str] = cbv_hash
+    _hashes: set[str] = field(default_factory=set, repr=False)
 
-    def emit(
+    def emit(self, event_type: str, when: dt.datetime, **fields: Any) -> None:
+        """Add one event. An event identical to an earlier one (same CBV hash: two equal
+        movements at the same instant) is moved 1 ms later, as capture would otherwise store
+        the two as one and the demo's quantities would no longer balance."""
+        while True:
+            event = self._build(event_type, when, **fields)
+            if event.event_hash not in self._hashes:
+                break
+            self.serial -= 1
+            when += dt.timedelta(milliseconds=1)
+        self._hashes.add(event.event_hash)
+        self.events.append(event)
+
+    def _build(
         self,
         event_type: str,
         when: dt.datetime,
@@ -129,7 +143,7 @@ class Emitter:
         destinations: tuple[tuple[str, str], ...] = (),
         transactions: tuple[tuple[str, str], ...] = (),
         xform: str | None = None,
-    ) -> None:
+    ) -> StoredEvent:
         self.serial += 1
         event_id = f"{EVENT_PREFIX}{self.serial}"
         doc: dict[str, Any] = {
@@ -176,8 +190,7 @@ class Emitter:
         if destinations:
             doc["destinationList"] = [{"type": t, "destination": d} for t, d in destinations]
         document = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        self.events.append(
-            StoredEvent(
+        return StoredEvent(
                 event_id=event_id, event_hash=self.hasher(doc, document), event_type=event_type,
                 action=None if event_type == "TransformationEvent" else action,
                 event_time=when.astimezone(dt.UTC), biz_step=step, disposition=disposition,
@@ -188,8 +201,7 @@ class Emitter:
                 parties=[("source", t, s) for t, s in sources]
                 + [("destination", t, d) for t, d in destinations],
                 transactions=[(t, b) for t, b in transactions],
-            )
-        )  # fmt: skip
+            )  # fmt: skip
 
 
 def _pick(
