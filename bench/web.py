@@ -103,11 +103,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(folder: Path) -> Iterator[str]:
+def server(folder: Path, workers: int) -> Iterator[str]:
     """``qcity serve`` on a free loopback port; yields its base URL once /health answers."""
     port = free_port()
     process = subprocess.Popen(
-        [QCITY, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [QCITY, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
         env=environment(folder),
         stdout=subprocess.DEVNULL,
     )
@@ -178,9 +178,10 @@ async def run(url: str, paths: list[str], users: int, seconds: float) -> list[Re
             await client.aclose()
 
 
-def report(results: list[Result], users: int, scale: str) -> None:
+def report(results: list[Result], users: int, scale: str, workers: int) -> None:
     base = results[0]
-    print(f"\n{users} concurrent users over loopback, demo scale {scale}, one uvicorn process")
+    setting = f"demo scale {scale}, {workers} server process(es)"
+    print(f"\n{users} concurrent users over loopback, {setting}")
     head = f"{'page':<24}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
     print(f"{head}{'errors':>8}{'p95 vs ' + BASELINE:>16}  target p95 < {TARGET_P95_MS:.0f} ms")
     for r in results:
@@ -199,6 +200,7 @@ def main() -> None:
     parser.add_argument("--scale", choices=("small", "city"), default="small")
     parser.add_argument("--duration", type=float, default=20.0, help="Seconds per page.")
     parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=1, help="qcity serve --workers.")
     parser.add_argument("--pages", default="/indicators,/inspections")
     parser.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "qcity-bench")
     args = parser.parse_args()
@@ -206,9 +208,9 @@ def main() -> None:
     prepare(folder, args.scale)
     ensure_analyst(folder)
     paths = [p.strip() for p in args.pages.split(",") if p.strip()]
-    with server(folder) as url:
+    with server(folder, args.workers) as url:
         results = asyncio.run(run(url, paths, args.users, args.duration))
-    report(results, args.users, args.scale)
+    report(results, args.users, args.scale, args.workers)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ from qcity.inspection.models import SamplingInspection
 from qcity.web import i18n
 from qcity.web.board import cached, data_version, period_choices, rate_reader, town_choices
 
+NAMES_SECONDS = 60.0
+
 router = APIRouter(include_in_schema=False)
 RESULTS_TARGET = "analysis-results"
 FILTER_NAMES = ("period", "town", "category", "domain", "verdict", "task_source", "q", "unit")
@@ -91,7 +93,9 @@ def inspections_page(
     result = None
     reader = rate_reader(request)
     with Session(request.app.state.engine) as session:
-        towns, categories = _names(session)
+        # Reference data (towns, categories) changes rarely: a minute's staleness is fine.
+        engine_key = str(request.app.state.engine.url)
+        towns, categories = cached(("names", engine_key), lambda: _names(session), NAMES_SECONDS)
         try:
             chosen = _parse(filters)
             result = browse.page(
@@ -161,7 +165,9 @@ def _export_rows(request: Request, user: Principal) -> tuple[list[str], list[lis
     _ = i18n.translations(locale).gettext
     verdicts = {"pass": _("Pass"), "fail": _("Fail")}
     with Session(request.app.state.engine) as session:
-        towns, categories = _names(session)
+        # Reference data (towns, categories) changes rarely: a minute's staleness is fine.
+        engine_key = str(request.app.state.engine.url)
+        towns, categories = cached(("names", engine_key), lambda: _names(session), NAMES_SECONDS)
         town_names = {code: _local(t, locale) for code, t in towns.items()}
         category_names = {code: _local(c, locale) for code, c in categories.items()}
         rows = []
@@ -282,7 +288,9 @@ def inspection_page(request: Request, inspection_id: int, unmask: bool = False) 
         else:
             representative = personal(None, value, "name", user, ref)
     with Session(request.app.state.engine) as session:
-        towns, categories = _names(session)
+        # Reference data (towns, categories) changes rarely: a minute's staleness is fine.
+        engine_key = str(request.app.state.engine.url)
+        towns, categories = cached(("names", engine_key), lambda: _names(session), NAMES_SECONDS)
     return render_page(
         request,
         "inspections_detail.html",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -38,9 +38,19 @@ def environment(locale: str) -> Environment:
         loader=FileSystemLoader(TEMPLATE_DIR),
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
+        auto_reload=False,  # templates ship with the code: no stat() per render
     )
     env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
     return env
+
+
+@lru_cache(maxsize=65536)
+def _localised_date(value: dt.date | dt.datetime, form: str, locale: str) -> str:
+    """Babel's formatting is slow and a page repeats few distinct dates: memoised."""
+    babel_locale = i18n.babel_locale(locale)
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, format=form, locale=babel_locale)
+    return format_date(value, format=form, locale=babel_locale)
 
 
 def render(request: Request, template: str, **context: Any) -> HTMLResponse:
@@ -65,11 +75,7 @@ def render(request: Request, template: str, **context: Any) -> HTMLResponse:
         return "?" + urlencode([*kept, ("lang", code)])
 
     def date(value: dt.date | dt.datetime | None, form: str = "medium") -> str:
-        if value is None:
-            return "—"
-        if isinstance(value, dt.datetime):
-            return format_datetime(value, format=form, locale=babel_locale)
-        return format_date(value, format=form, locale=babel_locale)
+        return "—" if value is None else _localised_date(value, form, locale)
 
     html = (
         environment(locale)
