@@ -21,6 +21,7 @@ from qcity.indicators.models import Indicator
 from qcity.settings import Settings
 from qcity.web.app import create_app
 from tests.analytics.records import TOWNS, cli_app
+from tests.api_authz.helpers import authorise
 
 runner = CliRunner()
 
@@ -179,7 +180,7 @@ def test_cli_show_and_report(records: Engine, cli_env: Path) -> None:
 
 def test_api(records: Engine, tmp_path: Path) -> None:
     app = create_app(Settings(data_dir=tmp_path, database_url="sqlite:///unused"), records)
-    client = TestClient(app)
+    client = authorise(TestClient(app), records)
     paths = client.get("/openapi.json").json()["paths"]
     for path in ("/api/pass-rates", "/api/indicators", "/api/indicators/{indicator_id}",
                  "/api/indicators/{indicator_id}/values"):  # fmt: skip
@@ -196,7 +197,7 @@ def test_api(records: Engine, tmp_path: Path) -> None:
         json={"period": "2025", "value": 81, "reported_by": "王五"},
     )
     assert posted.status_code == 201, posted.text
-    assert posted.json()["reported_by"] == "王五" and posted.json()["reported_at"]
+    assert posted.json()["reported_by"] == "api-admin" and posted.json()["reported_at"]
     one = client.get("/api/indicators/new_smart_factories", params={"period": "2025"}).json()
     assert (one["value"], one["status"]) == (81.0, "met")
     assert client.get("/api/indicators/nope").status_code == 404

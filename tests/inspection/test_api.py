@@ -12,12 +12,13 @@ from sqlalchemy import Engine
 from qcity.inspection._layouts import REASON_HEADER
 from qcity.settings import Settings
 from qcity.web.app import create_app
+from tests.api_authz.helpers import authorise
 from tests.inspection.conftest import PUBLISHED, read_csv
 
 
 def _client(engine: Engine) -> TestClient:
     app = create_app(Settings(env="development", database_url=str(engine.url)), engine)
-    return TestClient(app)
+    return authorise(TestClient(app), engine)
 
 
 @pytest.fixture

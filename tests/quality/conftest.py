@@ -19,6 +19,7 @@ from qcity.quality.cli import app as spc_app
 from qcity.quality.cli import haccp_app
 from qcity.settings import Settings
 from qcity.web.app import create_app
+from tests.api_authz.helpers import authorise
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "spc"
 CHARTS = FIXTURES / "charts"
@@ -83,4 +84,4 @@ def haccp_client(engine: Engine) -> Iterator[TestClient]:
     """The web app on a fresh migrated database (SQLite and PostgreSQL)."""
     settings = Settings(env="development", database_url=str(engine.url))
     with TestClient(create_app(settings, engine)) as client:
-        yield client
+        yield authorise(client, engine)

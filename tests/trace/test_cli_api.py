@@ -14,6 +14,7 @@ from qcity.epcis.models import EpcisEvent
 from qcity.settings import Settings
 from qcity.trace._spreadsheet import KDE_COLUMNS, LOT_COLUMNS
 from qcity.web.app import create_app
+from tests.api_authz.helpers import authorise
 from tests.trace.conftest import Chain, invoke, invoke_json
 
 LOT_KEYS = {"id", "product", "quantity", "uom", "holder", "location", "town", "depth"}
@@ -100,7 +101,7 @@ def test_api_trace_recall_and_progress(db_url: str, engine: Engine, chain: Chain
                                        tmp_path: Path) -> None:  # fmt: skip
     settings = Settings(database_url=db_url, data_dir=tmp_path)
     app = create_app(settings, engine)
-    client = TestClient(app)
+    client = authorise(TestClient(app), engine)
     forward = client.get(f"/api/trace/forward/{chain.farm_lot}")
     assert forward.status_code == 200 and forward.json()["root"] == chain.farm_lot
     assert client.get(f"/api/trace/backward/{chain.product}").json()["lots"][0]["depth"] == 0

@@ -1,4 +1,14 @@
-"""``/epcis``: the EPCIS 2.0 REST binding's capture and events endpoints (JSON-LD and XML)."""
+"""``/epcis``: the EPCIS 2.0 REST binding's capture and events endpoints (JSON-LD and XML).
+
+Authorisation: every route needs a logged-in user or an API token (401). Capturing
+(``POST /epcis/capture``, ``POST /epcis/events``) needs ``upload_entity_data`` (admins,
+inspectors, enterprise users; 403 otherwise). A capture job records its creator in its
+``source`` (``api user:<name>``) and is shown only to that user and to admins (404 otherwise).
+Events name lots of many enterprises and carry no owner of their own, so querying them
+(``GET /epcis/events``, ``GET /epcis/events/{id}``) is for ``view_all_entities`` (admins and
+analysts; 403 otherwise); other users follow their lots through ``/api/trace``, which is
+scoped per row.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +21,21 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
+from qcity.accounts._authz import (
+    UPLOAD,
+    VIEW_ALL,
+    Principal,
+    require_login,
+    require_permission,
+)
+from qcity.accounts.models import Role
 from qcity.db import unit_of_work
 from qcity.epcis import _query, repository, service
 from qcity.epcis._document import EpcisInputError
 from qcity.epcis._xml_out import query_document
+from qcity.epcis.models import CaptureJob
 from qcity.epcis.schemas import CaptureJobOut, ProblemOut, QueryDocumentOut
+from qcity.errors import NotFound
 
 router = APIRouter(prefix="/epcis", tags=["epcis"])
 
@@ -39,6 +59,15 @@ def read_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def _source(user: Principal) -> str:
+    """The ``source`` of the capture jobs ``user`` creates through the API."""
+    return f"api {user.actor}"
+
+
+def _may_see_job(user: Principal, job: CaptureJob) -> bool:
+    return user.role == Role.ADMIN or job.source == _source(user)
+
+
 def _problem_response(error: EpcisInputError) -> JSONResponse:
     body = {"detail": str(error), "problems": [p.to_dict() for p in error.problems]}
     return JSONResponse(body, status_code=400, headers=VERSION_HEADERS)
@@ -59,6 +88,7 @@ async def capture(
         alias="GS1-Capture-Error-Behaviour",
         description="rollback (default: nothing is stored if any event fails) or proceed.",
     ),
+    user: Principal = Depends(require_permission(UPLOAD)),
 ) -> Response:
     """Validate and store the document's events; 202 with the capture job in ``Location``.
 
@@ -70,7 +100,11 @@ async def capture(
     try:
         with unit_of_work(request.app.state.engine) as session:
             outcome = service.capture(
-                session, data, request.headers.get("content-type"), behaviour=chosen, source="api"
+                session,
+                data,
+                request.headers.get("content-type"),
+                behaviour=chosen,
+                source=_source(user),
             )
             body = service.job_resource(outcome.job)
     except EpcisInputError as error:
@@ -81,11 +115,16 @@ async def capture(
 
 
 @router.get("/capture/{capture_id}", response_model=CaptureJobOut, name="capture_job")
-def capture_job(capture_id: int, session: Session = Depends(read_session)) -> JSONResponse:
-    """The capture job: running, success, error behaviour and errors."""
-    return JSONResponse(
-        service.job_resource(service.get_job(session, capture_id)), headers=VERSION_HEADERS
-    )
+def capture_job(
+    capture_id: int,
+    session: Session = Depends(read_session),
+    user: Principal = Depends(require_login),
+) -> JSONResponse:
+    """The capture job: running, success, error behaviour and errors (its creator and admins)."""
+    job = service.get_job(session, capture_id)
+    if not _may_see_job(user, job):
+        raise NotFound(f"capture job {capture_id} does not exist")
+    return JSONResponse(service.job_resource(job), headers=VERSION_HEADERS)
 
 
 @router.post(
@@ -95,13 +134,19 @@ def capture_job(capture_id: int, session: Session = Depends(read_session)) -> JS
     openapi_extra=_BODY,
     summary="Capture one EPCIS event",
 )
-async def capture_event(request: Request) -> Response:
+async def capture_event(
+    request: Request, user: Principal = Depends(require_permission(UPLOAD))
+) -> Response:
     """Store one event (JSON-LD or XML); 201 with the event's URL in ``Location``."""
     data = await request.body()
     try:
         with unit_of_work(request.app.state.engine) as session:
             outcome = service.capture(
-                session, data, request.headers.get("content-type"), single_event=True, source="api"
+                session,
+                data,
+                request.headers.get("content-type"),
+                single_event=True,
+                source=_source(user),
             )
     except EpcisInputError as error:
         return _problem_response(error)
@@ -170,6 +215,7 @@ def query_events(
     next_page_token: str | None = Query(None, alias="nextPageToken"),
     accept: str | None = Header(None),
     session: Session = Depends(read_session),
+    _user: Principal = Depends(require_permission(VIEW_ALL)),
 ) -> Response:
     """SimpleEventQuery: matching events in event-time order, ``perPage`` at a time; the next page
     is linked in the ``Link`` header (``rel="next"``) with an opaque ``nextPageToken``."""
@@ -195,7 +241,10 @@ def query_events(
 
 @router.get("/events/{event_id:path}", response_model=QueryDocumentOut)
 def get_event(
-    event_id: str, accept: str | None = Header(None), session: Session = Depends(read_session)
+    event_id: str,
+    accept: str | None = Header(None),
+    session: Session = Depends(read_session),
+    _user: Principal = Depends(require_permission(VIEW_ALL)),
 ) -> Response:
     """One event by its eventID (or event hash ID)."""
     event = service.get_event(session, event_id)

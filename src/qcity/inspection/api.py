@@ -1,4 +1,13 @@
-"""``/api/inspections`` and ``/api/inspection-categories``: records, import, categories."""
+"""``/api/inspections`` and ``/api/inspection-categories``: records, import, categories.
+
+Authorisation: the categories are reference data, open to everyone. Inspections need a
+logged-in user or an API token (401) and are scoped exactly like the inspections page
+(:func:`qcity.inspection._browse.scope_of`): admins and analysts see every inspection,
+inspectors those sampled in their towns, enterprise users those where their credit code is
+the sampled unit or the nominal manufacturer; an inspection outside the scope is not found
+(404). Importing is for admins only (403 otherwise): the importer cannot yet refuse the rows
+outside an inspector's towns.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +21,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
+from qcity.accounts._authz import Principal, require_login, require_role
+from qcity.accounts.models import Role
 from qcity.errors import InputError, NotFound
-from qcity.inspection import repository
+from qcity.inspection import _browse, repository
 from qcity.inspection._import import SUPPORTED, Importer, rejects_path
+from qcity.inspection.models import SamplingInspection
 from qcity.inspection.schemas import (
     CategoryOut,
     ImportResult,
@@ -64,8 +77,9 @@ def list_inspections(
     offset: int = Query(0, ge=0, le=MAX_ID),
     limit: int = Query(50, ge=1, le=500),
     session: Session = Depends(read_session),
+    user: Principal = Depends(require_login),
 ) -> InspectionPage:
-    """Sampling inspections, newest first, filtered and paginated."""
+    """Sampling inspections in the caller's scope, newest first, filtered and paginated."""
     filters = repository.InspectionFilter(
         town_code=town,
         category_code=category,
@@ -76,7 +90,7 @@ def list_inspections(
         task_source=task_source,
         text=q,
     )
-    rows, total = repository.inspections_page(session, filters, offset=offset, limit=limit)
+    rows, total = _scoped_page(session, filters, _browse.scope_of(user), offset, limit)
     return InspectionPage(
         total=total,
         offset=offset,
@@ -85,16 +99,35 @@ def list_inspections(
     )
 
 
+def _scoped_page(
+    session: Session,
+    filters: repository.InspectionFilter,
+    scope: _browse.Scope,
+    offset: int,
+    limit: int,
+) -> tuple[list[SamplingInspection], int]:
+    """One page of the filtered inspections inside ``scope`` and the total matching."""
+    si = SamplingInspection
+    query = repository._filtered(select(si), filters)
+    conditions = _browse._where(_browse.BrowseFilter(), scope)
+    if conditions:
+        query = query.where(and_(*conditions))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ordered = query.order_by(si.sampling_date.desc(), si.id.desc())
+    return list(session.scalars(ordered.offset(offset).limit(limit))), int(total)
+
+
 @router.get("/api/inspections/{inspection_id}", response_model=InspectionDetail)
 def get_inspection(
     inspection_id: Annotated[int, PathParam(ge=1, le=MAX_ID)],
     session: Session = Depends(read_session),
+    user: Principal = Depends(require_login),
 ) -> InspectionDetail:
-    """One inspection with its test items."""
-    record = repository.inspection(session, inspection_id)
-    if record is None:
+    """One inspection with its test items (not found when outside the caller's scope)."""
+    found = _browse.detail(session, inspection_id, _browse.scope_of(user))
+    if found is None:
         raise NotFound(f"no sampling inspection with id {inspection_id}")
-    return InspectionDetail.model_validate(record)
+    return InspectionDetail.model_validate(found.record)
 
 
 @router.post(
@@ -117,8 +150,9 @@ def import_inspections(
         description="inline: rejected rows in the JSON body; file: the rejects file itself "
         "(same format as the upload, with 拒收原因), summary in X-Qcity-Import-* headers.",
     ),
+    _user: Principal = Depends(require_role(Role.ADMIN)),
 ) -> Response | ImportResult:
-    """Import an uploaded table through the same path as `qcity inspection import`."""
+    """Import an uploaded table through the same path as `qcity inspection import` (admins)."""
     name = Path(file.filename or "upload.csv").name
     if Path(name).suffix.lower() not in SUPPORTED:
         raise InputError(f"{name}: unsupported file type; upload a .csv or .xlsx file")

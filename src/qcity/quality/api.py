@@ -2,6 +2,15 @@
 
 Input the statistics library refuses is an :class:`~qcity.errors.InputError`, answered 422
 with its message by the application's error handler.
+
+Authorisation: the SPC endpoints are stateless calculations on the data posted with the
+request (nothing is read or stored), so they stay open to everyone. The HACCP endpoints need a
+logged-in user or an API token (401). A CCP, and its monitoring records, deviations,
+corrective actions and verifications, belong to the CCP's enterprise (``uscc``): enterprise
+users see only their own, inspectors those of entities registered in their towns, admins and
+analysts all; anything else is not found (404) and lists are cut to the caller's scope. Writes
+need ``upload_entity_data`` (admins, inspectors, enterprise users; 403 otherwise) and the CCP
+in scope; creating a CCP for an enterprise outside the caller's scope is refused (403).
 """
 
 from __future__ import annotations
@@ -14,12 +23,26 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qcity.accounts._authz import (
+    UPLOAD,
+    VIEW_ALL,
+    Principal,
+    can_see_entity,
+    has_permission,
+    require,
+    require_login,
+    require_permission,
+)
+from qcity.accounts.models import Role
 from qcity.db import unit_of_work
+from qcity.errors import NotFound
 from qcity.quality import repository, service
 from qcity.quality._chart_dispatch import ChartSpec
 from qcity.quality._tabular import Table, read_table_bytes
+from qcity.quality.models import Ccp, Deviation
 from qcity.quality.schemas import (
     CapabilityOut,
     CapabilityRequest,
@@ -42,6 +65,7 @@ from qcity.quality.schemas import (
     VerificationCreate,
     VerificationOut,
 )
+from qcity.registry.models import MarketEntity
 
 router = APIRouter(prefix="/api/spc", tags=["spc"])
 haccp_router = APIRouter(prefix="/api/haccp", tags=["haccp"])
@@ -159,35 +183,89 @@ def _writing(request: Request) -> AbstractContextManager[Session]:
 
 
 ReadSession = Annotated[Session, Depends(read_session)]
+Reader = Annotated[Principal, Depends(require_login)]
+Writer = Annotated[Principal, Depends(require_permission(UPLOAD))]
 MAX_ID = 2**31 - 1  # ids fit the INTEGER columns of SQLite and PostgreSQL
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
+def _entity(session: Session, uscc: str) -> MarketEntity | None:
+    return session.scalars(select(MarketEntity).where(MarketEntity.uscc == uscc)).first()
+
+
+def _sees(session: Session, user: Principal, uscc: str) -> bool:
+    """Whether ``user`` may see the HACCP data of the enterprise ``uscc``."""
+    if has_permission(user, VIEW_ALL):
+        return True
+    entity = _entity(session, uscc) if user.role == Role.INSPECTOR else None
+    return can_see_entity(user, uscc, entity.town_code if entity else None)
+
+
+def _ccp(session: Session, user: Principal, ccp_id: int) -> Ccp:
+    """The CCP ``ccp_id``, not found when it is outside the caller's scope."""
+    ccp = repository.ccp(session, ccp_id)
+    if ccp is None or not _sees(session, user, ccp.uscc):
+        raise NotFound(f"no critical control point with id {ccp_id}")
+    return ccp
+
+
+def _deviation(session: Session, user: Principal, deviation_id: int) -> Deviation:
+    """The deviation ``deviation_id``, not found when its CCP is outside the caller's scope."""
+    deviation = repository.deviation(session, deviation_id)
+    if deviation is None or not _sees(session, user, _ccp_uscc(session, deviation.ccp_id)):
+        raise NotFound(f"no deviation with id {deviation_id}")
+    return deviation
+
+
+def _ccp_uscc(session: Session, ccp_id: int) -> str:
+    return str(session.scalar(select(Ccp.uscc).where(Ccp.id == ccp_id)))
+
+
+def _visible_ccps(session: Session, user: Principal) -> set[int] | None:
+    """The ids of the CCPs ``user`` may see (None: all of them)."""
+    if has_permission(user, VIEW_ALL):
+        return None
+    query = select(Ccp.id)
+    if user.role == Role.ENTERPRISE and user.uscc:
+        query = query.where(Ccp.uscc == user.uscc)
+    elif user.role == Role.INSPECTOR and user.towns:
+        in_towns = select(MarketEntity.uscc).where(MarketEntity.town_code.in_(sorted(user.towns)))
+        query = query.where(Ccp.uscc.in_(in_towns))
+    else:
+        return set()
+    return set(session.scalars(query))
+
+
 @haccp_router.post("/ccps", response_model=CcpOut, status_code=201)
-def create_ccp(body: CcpCreate, request: Request) -> CcpOut:
-    """Register a critical control point with its critical limits."""
+def create_ccp(body: CcpCreate, request: Request, user: Writer) -> CcpOut:
+    """Register a critical control point with its critical limits (for an enterprise in the
+    caller's scope)."""
     with _writing(request) as session:
+        require(user, UPLOAD, _entity(session, body.uscc) or body.uscc)
         ccp = service.create_ccp(session, **body.model_dump())
     return CcpOut.model_validate(ccp)
 
 
 @haccp_router.get("/ccps", response_model=list[CcpOut])
-def list_ccps(session: ReadSession, uscc: str | None = None) -> list[CcpOut]:
-    """Critical control points, optionally of one enterprise."""
-    return [CcpOut.model_validate(c) for c in repository.ccps(session, uscc)]
+def list_ccps(session: ReadSession, user: Reader, uscc: str | None = None) -> list[CcpOut]:
+    """Critical control points in the caller's scope, optionally of one enterprise."""
+    visible = _visible_ccps(session, user)
+    rows = repository.ccps(session, uscc)
+    return [CcpOut.model_validate(c) for c in rows if visible is None or c.id in visible]
 
 
 @haccp_router.get("/ccps/{ccp_id}", response_model=CcpOut)
-def get_ccp(ccp_id: PathId, session: ReadSession) -> CcpOut:
+def get_ccp(ccp_id: PathId, session: ReadSession, user: Reader) -> CcpOut:
     """One critical control point."""
-    return CcpOut.model_validate(service.get_ccp(session, ccp_id))
+    return CcpOut.model_validate(_ccp(session, user, ccp_id))
 
 
 @haccp_router.post("/ccps/{ccp_id}/records", response_model=RecordOut, status_code=201)
-def add_record(ccp_id: PathId, body: RecordCreate, request: Request) -> RecordOut:
+def add_record(ccp_id: PathId, body: RecordCreate, request: Request, user: Writer) -> RecordOut:
     """Save a monitoring record; outside the critical limits it opens a deviation."""
     with _writing(request) as session:
+        _ccp(session, user, ccp_id)
         record, deviation = service.record_monitoring(session, ccp_id, **body.model_dump())
         return RecordOut.of(record, deviation)
 
@@ -196,11 +274,12 @@ def add_record(ccp_id: PathId, body: RecordCreate, request: Request) -> RecordOu
 def list_records(
     ccp_id: PathId,
     session: ReadSession,
+    user: Reader,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
 ) -> list[RecordOut]:
     """Monitoring records of a CCP in time order, each with its deviation if any."""
-    service.get_ccp(session, ccp_id)
+    _ccp(session, user, ccp_id)
     found = {d.record_id: d for d in repository.deviations(session, ccp_id=ccp_id)}
     rows = repository.records(session, ccp_id, start, end)
     return [RecordOut.of(r, found.get(r.id)) for r in rows]
@@ -209,48 +288,71 @@ def list_records(
 @haccp_router.get("/deviations", response_model=list[DeviationOut])
 def list_deviations(
     session: ReadSession,
+    user: Reader,
     ccp_id: QueryId = None,
     status: Literal["open", "all"] = Query("all", description="'open': no corrective action."),
 ) -> list[DeviationOut]:
-    """Deviations in time order; open ones have no corrective action yet."""
+    """Deviations in the caller's scope in time order; open ones have no corrective action."""
+    if ccp_id is not None:
+        _ccp(session, user, ccp_id)
+    visible = _visible_ccps(session, user)
     rows = repository.deviations(session, ccp_id=ccp_id, open_only=status == "open")
-    return [DeviationOut.of(d) for d in rows]
+    return [DeviationOut.of(d) for d in rows if visible is None or d.ccp_id in visible]
 
 
 @haccp_router.get("/deviations/{deviation_id}", response_model=DeviationOut)
-def get_deviation(deviation_id: PathId, session: ReadSession) -> DeviationOut:
+def get_deviation(deviation_id: PathId, session: ReadSession, user: Reader) -> DeviationOut:
     """One deviation with its corrective actions."""
-    return DeviationOut.of(service.get_deviation(session, deviation_id))
+    return DeviationOut.of(_deviation(session, user, deviation_id))
 
 
 @haccp_router.post("/corrective-actions", response_model=CorrectiveActionOut, status_code=201)
-def add_corrective_action(body: CorrectiveActionCreate, request: Request) -> CorrectiveActionOut:
+def add_corrective_action(
+    body: CorrectiveActionCreate, request: Request, user: Writer
+) -> CorrectiveActionOut:
     """Record the corrective action for a deviation (closes it)."""
     fields = body.model_dump(exclude={"deviation_id"})
     with _writing(request) as session:
+        _deviation(session, user, body.deviation_id)
         action = service.add_corrective_action(session, body.deviation_id, **fields)
     return CorrectiveActionOut.model_validate(action)
 
 
 @haccp_router.get("/corrective-actions", response_model=list[CorrectiveActionOut])
 def list_corrective_actions(
-    session: ReadSession, deviation_id: QueryId = None
+    session: ReadSession, user: Reader, deviation_id: QueryId = None
 ) -> list[CorrectiveActionOut]:
-    """Corrective actions, optionally of one deviation."""
+    """Corrective actions in the caller's scope, optionally of one deviation."""
+    if deviation_id is not None:
+        _deviation(session, user, deviation_id)
+    visible = _visible_ccps(session, user)
     rows = repository.corrective_actions(session, deviation_id)
+    if visible is not None:
+        mine = select(Deviation.id).where(Deviation.ccp_id.in_(sorted(visible)))
+        deviations = set(session.scalars(mine)) if visible else set()
+        rows = [a for a in rows if a.deviation_id in deviations]
     return [CorrectiveActionOut.model_validate(a) for a in rows]
 
 
 @haccp_router.post("/verifications", response_model=VerificationOut, status_code=201)
-def add_verification(body: VerificationCreate, request: Request) -> VerificationOut:
+def add_verification(body: VerificationCreate, request: Request, user: Writer) -> VerificationOut:
     """Sign off a CCP period; 409 while deviations in it are open."""
     fields = body.model_dump(exclude={"ccp_id"})
     with _writing(request) as session:
+        _ccp(session, user, body.ccp_id)
         verification = service.sign_off(session, body.ccp_id, **fields)
     return VerificationOut.model_validate(verification)
 
 
 @haccp_router.get("/verifications", response_model=list[VerificationOut])
-def list_verifications(session: ReadSession, ccp_id: QueryId = None) -> list[VerificationOut]:
-    """Verification sign-offs, optionally of one CCP."""
-    return [VerificationOut.model_validate(v) for v in repository.verifications(session, ccp_id)]
+def list_verifications(
+    session: ReadSession, user: Reader, ccp_id: QueryId = None
+) -> list[VerificationOut]:
+    """Verification sign-offs in the caller's scope, optionally of one CCP."""
+    if ccp_id is not None:
+        _ccp(session, user, ccp_id)
+    visible = _visible_ccps(session, user)
+    rows = repository.verifications(session, ccp_id)
+    return [
+        VerificationOut.model_validate(v) for v in rows if visible is None or v.ccp_id in visible
+    ]
