@@ -49,10 +49,13 @@ def _stored(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, st
     return [(h, d) for h, d in events], [(r, i) for r, i in objects]
 
 
-def test_how_many_workers() -> None:
+def test_how_many_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _parallel.workers_for(100_000, None) == 1  # sequential unless asked
     assert _parallel.workers_for(100_000, 1) == 1  # asked for sequential
-    assert _parallel.workers_for(3, 8) == 3  # never more workers than events
+    with monkeypatch.context() as patched:  # as in a process with no other thread
+        patched.setattr(threading, "active_count", lambda: 1)
+        assert _parallel.workers_for(3, 8) == 3  # never more workers than events
+        assert _parallel.workers_for(100_000, 2) == 2
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
