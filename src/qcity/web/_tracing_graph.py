@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from qcity.epcis.models import EpcisEvent
 from qcity.trace import repository
+from qcity.trace._scope import MOVES
 from qcity.trace._spreadsheet import _party
 from qcity.trace.schemas import TraceLotOut
 from qcity.trace.service import Describer, lot_code
@@ -26,7 +27,6 @@ from qcity.web._tracing_scope import Scope, holder_of
 
 MAX_EVENTS = 3000
 MAX_NODES = 300
-MOVES = ("shipping", "receiving", "returning", "departing", "arriving")
 
 
 @dataclass
