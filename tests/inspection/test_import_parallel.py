@@ -146,12 +146,20 @@ def _with_thread(daemon: bool) -> tuple[threading.Thread, threading.Event]:
     return thread, release
 
 
+def _only_threads(monkeypatch: pytest.MonkeyPatch, *others: threading.Thread) -> None:
+    """Let the rule see exactly this thread and ``others`` (the suite runs threads of its own)."""
+    threads = [threading.current_thread(), *others]
+    monkeypatch.setattr(threading, "enumerate", lambda: list(threads))
+
+
 def test_no_worker_is_forked_while_a_non_daemon_thread_runs(
-    prepared: Engine, tmp_path: Path
+    prepared: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _only_threads(monkeypatch)
     assert _import._can_fork()
     other, release = _with_thread(daemon=False)  # a web server's worker thread, say
     try:
+        _only_threads(monkeypatch, other)
         assert not _import._can_fork()
         path = write_csv(tmp_path / "t.csv", HEADERS, [template_row(n) for n in range(1, 6)])
         summary = Importer(prepared).import_file(path, parallel=True)  # read in this process
@@ -161,9 +169,12 @@ def test_no_worker_is_forked_while_a_non_daemon_thread_runs(
         other.join()
 
 
-def test_a_daemon_thread_such_as_a_progress_bar_still_allows_the_worker() -> None:
+def test_a_daemon_thread_such_as_a_progress_bar_still_allows_the_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     other, release = _with_thread(daemon=True)  # Rich's refresh thread is a daemon
     try:
+        _only_threads(monkeypatch, other)
         assert _import._can_fork()
     finally:
         release.set()

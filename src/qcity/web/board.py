@@ -13,6 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from babel.numbers import format_decimal
@@ -77,7 +78,8 @@ def data_version(session: Session, reader: RateReader) -> tuple[Any, ...]:
 def town_choices(session: Session, user: Principal) -> list[OrgUnit]:
     """The towns ``user`` may filter by (every town for city-wide roles)."""
     allowed = visible_towns(user)
-    towns = registry_repository.towns(session)
+    engine_key = str(session.get_bind().engine.url)  # the town list changes rarely: a minute
+    towns = cached(("towns", engine_key), lambda: list(registry_repository.towns(session)), 60.0)
     return [t for t in towns if allowed is None or t.code in allowed]
 
 
@@ -103,6 +105,7 @@ def indicator_name(item: IndicatorOut, locale: str) -> str:
     return translated if translated != item.name_en else item.name_zh_hans
 
 
+@lru_cache(maxsize=4096)
 def format_value(value: float | None, unit: str, locale: str) -> str:
     """A value in its unit: percentages with two decimals, counts whole, with grouping."""
     if value is None:
