@@ -62,6 +62,14 @@ def _names(session: Session) -> tuple[dict[str, Any], dict[str, Any]]:
     return towns, categories
 
 
+def _labels(request: Request, kind: str, named: dict[str, Any]) -> dict[str, str]:
+    """Code → name in the page's locale, as long as the names are cached (the rows and
+    option lists of a page look names up hundreds of times)."""
+    locale: str = request.state.locale
+    key = ("labels", str(request.app.state.engine.url), kind, locale)
+    return cached(key, lambda: {c: _local(o, locale) for c, o in named.items()}, NAMES_SECONDS)
+
+
 def _task_sources(session: Session) -> list[str]:
     column = SamplingInspection.task_source
     query = select(column).distinct().order_by(column)
@@ -113,6 +121,8 @@ def inspections_page(
             "error": error,
             "towns": towns,
             "categories": categories,
+            "town_labels": _labels(request, "towns", towns),
+            "category_labels": _labels(request, "categories", categories),
             "query": _qs(filters),
             "newer_link": _link(filters, before=str(result.newer))
             if result and result.newer
