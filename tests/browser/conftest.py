@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from sqlalchemy import Engine, func, select
 
 from qcity.accounts import _passwords
@@ -48,6 +48,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+# The suite runs the server, Chromium and another pytest worker on two cores: give assertions
+# the same 15 s as actions rather than Playwright's 5 s default.
+expect.set_options(timeout=15_000)
 ROLES = ("admin", "analyst", "inspector", "enterprise", "enterprise_other")
 
 

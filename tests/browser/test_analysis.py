@@ -81,6 +81,8 @@ def test_inspections_filter_and_expand(page: Page, login: Login, screenshot: Scr
     login(page, "analyst")
     page.click("nav.sections a[data-nav=inspections]")
     expect(page.locator("tr[data-inspection]")).to_have_count(50)
+    page.wait_for_load_state("load")  # htmx has bound the form's change trigger
+    page.wait_for_function("() => window.htmx !== undefined")
     page.select_option("select[name=verdict]", "fail")  # HTMX refreshes the results
     expect(page).to_have_url(re.compile(r"verdict=fail"))
     expect(page.locator("td[data-verdict=pass]")).to_have_count(0)
