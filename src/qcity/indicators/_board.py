@@ -84,32 +84,14 @@ def _pass_rate(
     value = _percent(current)
     previous = _percent(series.get(period.previous().label))
     probability, method = _probability(rates, item, definition, town, period, as_of)
-    status = service.classify(
-        item.comparator,
-        item.target,
-        item.at_risk_margin,
+    return service.indicator_out(
+        item,
+        period.label,
+        town,
         value,
+        points,
         previous=previous,
         probability=probability,
-    )
-    return IndicatorOut(
-        id=item.id,
-        name=item.name_zh_hans,
-        name_zh_hans=item.name_zh_hans,
-        name_en=item.name_en,
-        kind=item.kind,
-        target=item.target,
-        comparator=item.comparator,
-        unit=item.unit,
-        deadline=item.deadline,
-        period=period.label,
-        town_code=town,
-        value=value,
-        status=status,
-        trend=service._direction(points),
-        legend=service.legend(item),
-        source_clause=item.source_clause,
-        provenance=item.provenance,
         samples=current[0] if current else None,
         failed=current[1] if current else None,
         probability_of_meeting_target=probability,

@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -214,6 +215,23 @@ def evaluate(
             extra.update(reported_by=report.reported_by, reported_at=report.reported_at)
         before_report = latest.get(period.previous().label)
         previous = before_report.value if before_report else None
+    return indicator_out(
+        item, period.label, town, value, points, previous=previous, probability=probability, **extra
+    )
+
+
+def indicator_out(
+    item: Indicator,
+    period_label: str,
+    town: str | None,
+    value: float | None,
+    points: Sequence[TrendPoint],
+    *,
+    previous: float | None,
+    probability: float | None,
+    **extra: Any,
+) -> IndicatorOut:
+    """The indicator's state for one period and town: its status band, trend and legend."""
     status = classify(
         item.comparator,
         item.target,
@@ -232,7 +250,7 @@ def evaluate(
         comparator=item.comparator,
         unit=item.unit,
         deadline=item.deadline,
-        period=period.label,
+        period=period_label,
         town_code=town,
         value=value,
         status=status,
