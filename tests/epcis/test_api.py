@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import typer
@@ -74,6 +75,49 @@ def test_single_event_and_get_by_event_id(client: TestClient) -> None:
     assert (
         client.get("/epcis/events/urn:uuid:00000000-0000-0000-0000-000000000000").status_code == 404
     )
+
+
+SENSOR_DOC = (
+    OPENEPCIS / "JSON" / "Capture" / "Documents" / ("TransactionEvent_with_userExtensions.json")
+)
+JUMBLED_DOC = OPENEPCIS / "XML" / "Capture" / "Documents" / "JumbledFieldsOrder.xml"
+DRAFT_FIELD = "/epcisBody/eventList/0/sensorElementList/0/sensorReport/0/type"
+
+
+def test_the_capture_job_lists_the_warnings(client: TestClient) -> None:
+    job = _capture(client, SENSOR_DOC)
+    assert job["success"] is True and job["errors"] == []
+    assert job["warnings"] == [
+        {
+            "where": DRAFT_FIELD,
+            "message": "'EffectiveDoseRate' is not in the CBV 2.0 measurement types "
+            "(gs1:MeasurementType): accepted as a draft or unlisted GS1 term; GS1 now names it "
+            "DoseEquivalentRate",
+            "event_index": 0,
+        }
+    ]
+    ordered = _capture(client, JUMBLED_DOC)
+    assert [w["where"] for w in ordered["warnings"]] == [  # type: ignore[attr-defined]
+        "/epcis:EPCISDocument/EPCISBody/EventList/TransactionEvent",
+        "/epcis:EPCISDocument/EPCISBody/EventList/TransactionEvent/quantityList/quantityElement",
+    ]
+    assert _capture(client, DOC)["warnings"] == []
+
+
+def test_a_single_event_answers_with_its_warnings(client: TestClient) -> None:
+    event = OPENEPCIS / "XML" / "Capture" / "Events" / "ObjectEvent.xml"
+    root = etree.fromstring(event.read_bytes())
+    root[:] = list(reversed(root))  # every child out of the XSD order
+    headers = {"Content-Type": "application/xml"}
+    response = client.post("/epcis/events", content=etree.tostring(root), headers=headers)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert response.headers["Location"].endswith(quote(body["eventID"], safe=""))
+    assert [(w["where"], w["event_index"]) for w in body["warnings"]] == [("/ObjectEvent", 0)]
+    assert body["warnings"][0]["message"].startswith("elements out of the XSD order")
+    plain = OPENEPCIS / "JSON" / "Capture" / "Events" / "TransactionEvent.json"
+    response = client.post("/epcis/events", content=plain.read_bytes(), headers=JSON_LD)
+    assert response.status_code == 201 and response.json()["warnings"] == []
 
 
 def _events(client: TestClient, **params: str) -> list[dict[str, object]]:
@@ -177,3 +221,18 @@ def test_cli_bad_file_is_one_line_naming_file_and_field(cli_db: None, tmp_path: 
         len(lines) == 1 and "bad.json" in lines[0] and "/epcisBody/eventList/0/action" in lines[0]
     )
     assert "Traceback" not in result.output
+
+
+def test_cli_prints_warnings_and_exits_0(cli_db: None) -> None:
+    result = runner.invoke(root, ["trace", "capture", str(SENSOR_DOC), str(JUMBLED_DOC)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning: ")]
+    assert warnings[0] == (
+        f"warning: {SENSOR_DOC}, event 0, {DRAFT_FIELD}: 'EffectiveDoseRate' is not in the CBV "
+        "2.0 measurement types (gs1:MeasurementType): accepted as a draft or unlisted GS1 term; "
+        "GS1 now names it DoseEquivalentRate"
+    )
+    assert warnings[1].startswith(f"warning: {JUMBLED_DOC}, event 0, /epcis:EPCISDocument/")
+    assert warnings[1].endswith("elements out of the XSD order (EPCglobal-epcis-2_0.xsd declares "
+                                "an xsd:sequence); read in the schema's order")  # fmt: skip
+    assert len(warnings) == 3 and "1 captured, 0 already stored, 0 rejected" in result.output

@@ -18,7 +18,8 @@ EVENT_TYPES = (
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong: where (JSON pointer or XPath), what, and which event (None: document)."""
+    """One thing wrong (or, as a warning, odd): where (JSON pointer or XPath), what, and which
+    event (None: the document)."""
 
     where: str
     message: str
@@ -62,3 +63,4 @@ class ParsedDocument:
     events: list[ParsedEvent]
     raw: dict[str, Any] | None = None  # the JSON document, for schema validation
     problems: list[Problem] = field(default_factory=list)  # document-level (e.g. XSD) problems
+    warnings: list[Problem] = field(default_factory=list)  # accepted, but the user must know

@@ -14,8 +14,15 @@ reasons) in any of their three spellings, anything else an absolute URI; identif
 GS1 check digits (EPC URNs, Digital Links, qcity lot URNs); extension fields (event level, ILMD,
 readPoint, bizLocation, sensor elements) named with a declared namespace prefix or an absolute IRI;
 sensor measurement types in the GS1 namespace (bare JSON term, ``gs1:`` CURIE, ``https://gs1.org/voc/``
-URI) must be terms of ``gs1:MeasurementType`` (EPCIS 2.0 sensorReport ``type``, ontology range
-gs1:MeasurementType; the JSON Schema's ``measurementType``), in XML as in JSON.
+URI) must be well-formed GS1 term names (:data:`GS1_TERM`), in XML as in JSON.
+
+Warnings (accepted, but the user must see them): a GS1 measurement type that is well-formed but
+not a term of ``gs1:MeasurementType`` (the JSON Schema's ``measurementType`` enumeration, CBV 2.0),
+such as the draft names ``Molar_concentration`` and ``EffectiveDoseRate`` that GS1's own XML
+examples still use; and a sensorReport without ``type`` (optional in the XSD and in the SHACL
+shapes, required by the JSON Schema). The JSON Schema is applied to a view of the event in which
+only these tolerated values are replaced by a listed term (:func:`schema_view`), so it still
+checks everything else.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -77,6 +85,13 @@ _ALLOWED = {
                          "sensorElementList"},
 }  # fmt: skip
 _GS1_VOC = re.compile(r"^(?:gs1:|https?://(?:www\.)?gs1\.org/voc/)(.*)$")
+GS1_TERM = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")  # how every GS1 Web Vocabulary term is spelled
+# Draft names GS1's ratified JSON examples replaced (JSON/WithSensorData/SensorDataExample8, 11).
+_SUCCESSORS = {
+    "Molar_concentration": "AmountOfSubstancePerUnitVolume",
+    "EffectiveDoseRate": "DoseEquivalentRate",
+}
+_PLACEHOLDER = "Temperature"  # a listed term: stands in for a tolerated one in schema_view
 _COMMON = {"type", "id", "@context", "eventTime", "recordTime", "eventTimeZoneOffset", "eventID",
            "certificationInfo", "errorDeclaration"}  # fmt: skip
 _FIELDS = {event_type: frozenset(fields | _COMMON) for event_type, fields in _ALLOWED.items()}
@@ -176,14 +191,31 @@ def _schema_problem(
     return Problem(_pointer(base, error) or "/", f"schema: {message}", index)
 
 
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """What validation found: document problems, each event's problems, and the warnings."""
+
+    document_problems: list[Problem]
+    per_event: dict[int, list[Problem]]
+    warnings: list[Problem]
+
+
 def validate(document: ParsedDocument) -> tuple[list[Problem], dict[int, list[Problem]]]:
     """Document-level problems and the problems of each event (by index)."""
+    found = findings(document)
+    return found.document_problems, found.per_event
+
+
+def findings(document: ParsedDocument) -> Findings:
+    """Problems (document, per event) and warnings (the reader's, then each event's)."""
     per_event: dict[int, list[Problem]] = {}
+    warnings = list(document.warnings)
     for event in document.events:
-        problems = event_problems(document, event)
+        problems, event_warnings = event_findings(document, event)
         if problems:
             per_event[event.index] = problems
-    return document_problems(document, per_event), per_event
+        warnings.extend(event_warnings)
+    return Findings(document_problems(document, per_event), per_event, warnings)
 
 
 def document_problems(
@@ -200,7 +232,8 @@ def document_problems(
             if problem:
                 found.append(problem)
         elif not _simple(raw):
-            problem = _schema_problem("", document_validator().iter_errors(raw), 0)
+            errors = document_validator().iter_errors(schema_view(raw))
+            problem = _schema_problem("", errors, 0)
             if problem and per_event is not None and not per_event.get(0):
                 per_event[0] = [problem]  # the semantic problems, when there are any, say more
     return found
@@ -208,7 +241,15 @@ def document_problems(
 
 def event_problems(document: ParsedDocument, event: ParsedEvent) -> list[Problem]:
     """One event's problems: the semantic checks, then the event schema (JSON documents)."""
-    problems = check_event(event)
+    return event_findings(document, event)[0]
+
+
+def event_findings(
+    document: ParsedDocument, event: ParsedEvent
+) -> tuple[list[Problem], list[Problem]]:
+    """One event's problems and warnings (see :func:`event_problems` and the module docstring)."""
+    checker = _check(event)
+    problems = checker.problems
     if (
         not problems
         and document.format == "json"
@@ -217,10 +258,56 @@ def event_problems(document: ParsedDocument, event: ParsedEvent) -> list[Problem
         and event.data.get("type") in EVENT_TYPES
     ):
         validator = event_validator(str(event.data["type"]))
-        problem = _schema_problem(event.where, validator.iter_errors(event.data), event.index)
+        errors = validator.iter_errors(schema_view(event.data))
+        problem = _schema_problem(event.where, errors, event.index)
         if problem:
             problems.append(problem)
-    return problems
+    return problems, checker.warnings
+
+
+def schema_view(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with each tolerated sensorReport ``type`` (missing, or a well-formed GS1 term that
+    is not listed) set to a listed term; ``data`` itself when there is none."""
+    sensors = data.get("sensorElementList")
+    if not isinstance(sensors, list) or not any(
+        _tolerated(report) for element in sensors for report in _reports(element)
+    ):
+        return data
+    view = dict(data)
+    view["sensorElementList"] = [
+        {**element, "sensorReport": [
+            {**report, "type": _PLACEHOLDER} if _tolerated(report) else report
+            for report in _reports(element)
+        ]} if isinstance(element, dict) and "sensorReport" in element else element
+        for element in sensors
+    ]  # fmt: skip
+    return view
+
+
+def _reports(element: Any) -> list[Any]:
+    reports = element.get("sensorReport") if isinstance(element, dict) else None
+    return reports if isinstance(reports, list) else []
+
+
+def _tolerated(report: Any) -> bool:
+    if not isinstance(report, dict):
+        return False
+    kind = report.get("type")
+    if kind is None:
+        return "type" not in report
+    return isinstance(kind, str) and _measurement_status(kind) == "unlisted"
+
+
+def _measurement_status(value: str) -> str:
+    """``listed`` (a gs1:MeasurementType term), ``unlisted`` (a well-formed GS1 term outside the
+    list), ``malformed`` (a GS1 namespace value that is no term name) or ``other`` (another
+    vocabulary's URI)."""
+    term = gs1_measurement_term(value)
+    if term is None:
+        return "other"
+    if term in measurement_types():
+        return "listed"
+    return "unlisted" if GS1_TERM.match(term) else "malformed"
 
 
 def _without_events(raw: dict[str, Any]) -> dict[str, Any]:
@@ -267,9 +354,13 @@ class _Checker:
         self.event = event
         self.data = event.data
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     def fail(self, field: str, message: str) -> None:
         self.problems.append(Problem(f"{self.event.where}/{field}", message, self.event.index))
+
+    def warn(self, field: str, message: str) -> None:
+        self.warnings.append(Problem(f"{self.event.where}/{field}", message, self.event.index))
 
     def string(self, field: str, value: Any) -> str | None:
         if not isinstance(value, str) or not value.strip():
@@ -338,12 +429,16 @@ class _Checker:
 
 def check_event(event: ParsedEvent) -> list[Problem]:
     """The checks a schema cannot make (see the module docstring)."""
+    return _check(event).problems
+
+
+def _check(event: ParsedEvent) -> _Checker:
     c = _Checker(event)
     data = c.data
     event_type = data.get("type")
     if event_type not in EVENT_TYPES:
         c.fail("type", f"{event_type!r} is not an EPCIS 2.0 event type ({', '.join(EVENT_TYPES)})")
-        return c.problems
+        return c
     allowed = _FIELDS[event_type]
     for key in data:
         if key not in allowed:
@@ -517,23 +612,39 @@ def check_event(event: ParsedEvent) -> list[Problem]:
                     f"sensorElementList/{i}", element, {"sensorMetadata", "sensorReport", "type"}
                 )
                 _sensor_types(c, f"sensorElementList/{i}/sensorReport", element.get("sensorReport"))
-    return c.problems
+    return c
 
 
 def _sensor_types(c: _Checker, field: str, reports: Any) -> None:
     if not isinstance(reports, list):
         return
-    known = measurement_types()
     for j, report in enumerate(reports):
-        value = report.get("type") if isinstance(report, dict) else None
+        if not isinstance(report, dict):
+            continue
+        value = report.get("type")
+        if "type" not in report:
+            c.warn(
+                f"{field}/{j}/type",
+                "missing: accepted (optional in the XSD and the SHACL shapes), but the EPCIS "
+                "JSON Schema requires a measurement type; name a gs1:MeasurementType term",
+            )
         if not isinstance(value, str):
             continue
+        status = _measurement_status(value)
         term = gs1_measurement_term(value)
-        if term is not None and term not in known:
+        if status == "malformed":
             c.fail(
                 f"{field}/{j}/type",
-                f"{value!r} is not a GS1 measurement type (gs1:MeasurementType, e.g. Temperature, "
-                "AmountOfSubstancePerUnitVolume); use a GS1 term or a URI outside gs1.org/voc",
+                f"{value!r} is not a well-formed GS1 measurement type (gs1:MeasurementType, "
+                "e.g. Temperature); use a GS1 term or a URI outside gs1.org/voc",
+            )
+        elif status == "unlisted":
+            successor = _SUCCESSORS.get(str(term))
+            instead = f"; GS1 now names it {successor}" if successor else ""
+            c.warn(
+                f"{field}/{j}/type",
+                f"{value!r} is not in the CBV 2.0 measurement types (gs1:MeasurementType): "
+                f"accepted as a draft or unlisted GS1 term{instead}",
             )
 
 

@@ -34,7 +34,7 @@ from qcity.epcis import _query, repository, service
 from qcity.epcis._document import EpcisInputError
 from qcity.epcis._xml_out import query_document
 from qcity.epcis.models import CaptureJob
-from qcity.epcis.schemas import CaptureJobOut, ProblemOut, QueryDocumentOut
+from qcity.epcis.schemas import CaptureJobOut, EventCapturedOut, ProblemOut, QueryDocumentOut
 from qcity.errors import NotFound
 
 router = APIRouter(prefix="/epcis", tags=["epcis"])
@@ -120,7 +120,8 @@ def capture_job(
     session: Session = Depends(read_session),
     user: Principal = Depends(require_login),
 ) -> JSONResponse:
-    """The capture job: running, success, error behaviour and errors (its creator and admins)."""
+    """The capture job: running, success, error behaviour, errors and warnings (its creator and
+    admins)."""
     job = service.get_job(session, capture_id)
     if not _may_see_job(user, job):
         raise NotFound(f"capture job {capture_id} does not exist")
@@ -130,6 +131,7 @@ def capture_job(
 @router.post(
     "/events",
     status_code=201,
+    response_model=EventCapturedOut,
     responses=_ERRORS,
     openapi_extra=_BODY,
     summary="Capture one EPCIS event",
@@ -137,7 +139,8 @@ def capture_job(
 async def capture_event(
     request: Request, user: Principal = Depends(require_permission(UPLOAD))
 ) -> Response:
-    """Store one event (JSON-LD or XML); 201 with the event's URL in ``Location``."""
+    """Store one event (JSON-LD or XML); 201 with the event's URL in ``Location`` and a body
+    with its ``eventID`` and ``warnings`` (accepted, but worth knowing)."""
     data = await request.body()
     try:
         with unit_of_work(request.app.state.engine) as session:
@@ -152,7 +155,8 @@ async def capture_event(
         return _problem_response(error)
     event_id = outcome.event_ids[0]
     location = f"{router.prefix}/events/{quote(event_id, safe='')}"
-    return Response(status_code=201, headers={**VERSION_HEADERS, "Location": location})
+    body = {"eventID": event_id, "warnings": [w.to_dict() for w in outcome.warnings]}
+    return JSONResponse(body, status_code=201, headers={**VERSION_HEADERS, "Location": location})
 
 
 def _wants_xml(accept: str | None) -> bool:

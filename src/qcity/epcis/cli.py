@@ -9,7 +9,7 @@ import typer
 from qcity import _cli_support as support
 from qcity.db import unit_of_work
 from qcity.epcis import service
-from qcity.epcis._document import EpcisInputError
+from qcity.epcis._document import EpcisInputError, Problem
 from qcity.errors import InputError
 
 app = support.sub_app("Traceability: capture EPCIS 2.0 events, trace lots, recall.")
@@ -29,7 +29,11 @@ def capture(
         help="GS1 company prefix length for Digital Link → EPC URN (default: table, else 7).",
     ),
 ) -> None:
-    """Capture EPCIS 2.0 documents or events into the database (idempotent by event hash)."""
+    """Capture EPCIS 2.0 documents or events into the database (idempotent by event hash).
+
+    Warnings about accepted events (draft measurement types, XML elements out of the XSD order)
+    are printed as ``warning: FILE, event N, FIELD: MESSAGE`` lines and do not fail the command.
+    """
     db = support.engine()
     behaviour: service.ErrorBehaviour = "proceed" if proceed else "rollback"
     failed = False
@@ -50,17 +54,26 @@ def capture(
                     f"stored, {len(job.errors)} rejected (capture job {job.id})"
                 )
                 problems = list(job.errors)
+                warnings = list(outcome.warnings)
         except EpcisInputError as error:
             if not error.source:
                 error = EpcisInputError(error.problems, str(file))
             raise error from None
         typer.echo(summary)
+        for warning in warnings:
+            typer.echo(_warning_line(file, warning), err=True)
         for problem in problems:
             where = problem.get("where") or ""
             typer.echo(f"  {file}: {where}: {problem.get('message')}", err=True)
         failed = failed or bool(problems)
     if failed:
         raise typer.Exit(2)
+
+
+def _warning_line(file: Path, warning: Problem) -> str:
+    """``warning: FILE, event N, FIELD: MESSAGE`` (accepted; the exit status stays 0)."""
+    event = "document" if warning.event_index is None else f"event {warning.event_index}"
+    return f"warning: {file}, {event}, {warning.where}: {warning.message}"
 
 
 def _content_type(file: Path) -> str | None:

@@ -17,7 +17,8 @@ The storage contract (relied on by the trace graph, recall and mass balance):
 * ``epcis_event_party``: ``kind`` 'source' | 'destination', ``type`` short CBV name
   (``owning_party``, ``possessing_party``, ``location``) or a user URI.
 * ``epcis_biz_transaction``: ``type`` short CBV name (``po``, ``desadv``…) or None, ``identifier``.
-* ``epcis_capture_job``: one capture request and its outcome (the REST binding's capture job).
+* ``epcis_capture_job``: one capture request and its outcome (the REST binding's capture job),
+  with the errors of rejected events and the warnings about accepted ones.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ class CaptureJob(Base):
     events_captured: Mapped[int] = mapped_column(Integer, default=0)  # newly stored
     events_duplicate: Mapped[int] = mapped_column(Integer, default=0)  # already stored
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # accepted, but the user must see them (draft measurement types, XML element order)
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class EpcisEvent(Base):

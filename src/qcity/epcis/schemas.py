@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class CaptureProblem(BaseModel):
+    """A problem (an error, or a warning about an accepted event)."""
+
     where: str = Field(description="JSON pointer, XPath or event index of the problem.")
     message: str
     event_index: int | None = None
@@ -25,9 +27,19 @@ class CaptureJobOut(BaseModel):
     success: bool
     captureErrorBehaviour: str  # noqa: N815
     errors: list[CaptureProblem]
+    warnings: list[CaptureProblem] = Field(
+        default=[], description="Accepted, but worth knowing (draft measurement types, XML order)."
+    )
     eventsSubmitted: int  # noqa: N815
     eventsCaptured: int  # noqa: N815
     eventsAlreadyStored: int  # noqa: N815
+
+
+class EventCapturedOut(BaseModel):
+    """``POST /epcis/events``: the stored event's ID and the warnings about it."""
+
+    eventID: str  # noqa: N815 - the binding's name
+    warnings: list[CaptureProblem] = []
 
 
 class ProblemOut(BaseModel):

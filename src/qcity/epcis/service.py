@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -15,7 +15,7 @@ from qcity.epcis._document import EpcisInputError, ParsedDocument, ParsedEvent, 
 from qcity.epcis._hash import STANDARD_KEYS, event_hash, parse_time
 from qcity.epcis._identifiers import company_prefixes_in, to_storage_identifier
 from qcity.epcis._json import parse_json
-from qcity.epcis._validate import document_problems, event_problems
+from qcity.epcis._validate import document_problems, event_findings
 from qcity.epcis._xml import parse_xml
 from qcity.epcis.models import CaptureJob, EpcisEvent
 from qcity.errors import InputError, NotFound
@@ -226,6 +226,7 @@ def prepare(
 class CaptureOutcome:
     job: CaptureJob
     event_ids: list[str]  # eventIDs of the captured (or already stored) events, input order
+    warnings: list[Problem] = field(default_factory=list)  # accepted events' warnings, in order
 
 
 def capture(
@@ -246,9 +247,11 @@ def capture(
     Invalid events raise it too under ``rollback``; under ``proceed`` the valid events are stored
     and the job lists the others. Capturing an event already stored (same hash) stores nothing new;
     an event with an errorDeclaration whose hash is stored marks the stored event as declared
-    erroneous (CBV §8.9: the declaration does not change the hash). ``workers``: processes that
-    check and hash the events (default 1, sequential; more only in a single-threaded process, see
-    :mod:`qcity.epcis._parallel`).
+    erroneous (CBV §8.9: the declaration does not change the hash). Warnings about the events
+    that are not rejected (draft measurement types, XML element order: see
+    :mod:`qcity.epcis._validate`, :mod:`qcity.epcis._order`) go to the job and the outcome.
+    ``workers``: processes that check and hash the events (default 1, sequential; more only in a
+    single-threaded process, see :mod:`qcity.epcis._parallel`).
     """
     record_time = now or dt.datetime.now(dt.UTC)
     document = parse(data, content_type)
@@ -261,12 +264,13 @@ def capture(
         raise EpcisInputError(envelope, source)
     known = company_prefixes_in(data)
     checked = check_and_prepare(document, record_time, gcp_length, known, workers)
-    per_event = {i: found for i, found, _ in checked if found}
+    per_event = {c.index: c.problems for c in checked if c.problems}
     if document.kind == "event":
         document_problems(document, per_event)  # the bare event's own schema check
     problems = [p for i in sorted(per_event) for p in per_event[i]]
     if problems and (behaviour == "rollback" or single_event):
         raise EpcisInputError(problems, source)
+    warnings = _accepted_warnings(document, checked, per_event)
     job = repository.add_job(
         session,
         CaptureJob(
@@ -276,9 +280,10 @@ def capture(
             source=source[:256],
             events_submitted=len(document.events),
             errors=[p.to_dict() for p in problems],
+            warnings=[w.to_dict() for w in warnings],
         ),
     )
-    prepared = [ready for i, _, ready in checked if ready is not None and i not in per_event]
+    prepared = [c.ready for c in checked if c.ready is not None and c.index not in per_event]
     captured, duplicates, event_ids, conflicts = _store(session, prepared, job.id)
     problems.extend(conflicts)
     if conflicts and behaviour == "rollback":
@@ -289,7 +294,25 @@ def capture(
     job.finished_at = dt.datetime.now(dt.UTC)
     job.status = "success" if not problems else ("partial" if captured or duplicates else "failed")
     session.flush()
-    return CaptureOutcome(job, event_ids)
+    return CaptureOutcome(job, event_ids, warnings)
+
+
+def _accepted_warnings(
+    document: ParsedDocument, checked: list[CheckedEvent], per_event: dict[int, list[Problem]]
+) -> list[Problem]:
+    """The reader's and the checks' warnings about the events that are not rejected."""
+    found = [*document.warnings, *(w for c in checked for w in c.warnings)]
+    return [w for w in found if w.event_index is None or w.event_index not in per_event]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedEvent:
+    """One event after the checks: its problems, warnings and (when valid) its prepared rows."""
+
+    index: int
+    problems: list[Problem]
+    warnings: list[Problem]
+    ready: PreparedEvent | None
 
 
 def check_and_prepare(
@@ -298,24 +321,25 @@ def check_and_prepare(
     gcp_length: int | None = None,
     known_prefixes: frozenset[str] = frozenset(),
     workers: int | None = None,
-) -> list[tuple[int, list[Problem], PreparedEvent | None]]:
-    """Each event's problems and, when it has none, its prepared rows (in document order).
+) -> list[CheckedEvent]:
+    """Each event's problems and warnings and, when it has no problem, its prepared rows (in
+    document order).
 
     Big documents are split over worker processes (:mod:`qcity.epcis._parallel`).
     """
     events = document.events
 
-    def work(start: int, stop: int) -> list[tuple[int, list[Problem], PreparedEvent | None]]:
-        out: list[tuple[int, list[Problem], PreparedEvent | None]] = []
+    def work(start: int, stop: int) -> list[CheckedEvent]:
+        out: list[CheckedEvent] = []
         for event in events[start:stop]:
-            found = event_problems(document, event)
+            found, warnings = event_findings(document, event)
             ready = None
             if not found:
                 try:
                     ready = prepare(event, record_time, gcp_length, known_prefixes)
                 except (KeyError, ValueError, TypeError) as exc:  # pragma: no cover - validated
                     found = [Problem(event.where, f"cannot store: {exc}", event.index)]
-            out.append((event.index, found, ready))
+            out.append(CheckedEvent(event.index, found, warnings, ready))
         return out
 
     count = _parallel.workers_for(len(events), workers)
@@ -414,6 +438,7 @@ def job_resource(job: CaptureJob) -> dict[str, Any]:
         "success": job.status == "success",
         "captureErrorBehaviour": job.error_behaviour,
         "errors": job.errors,
+        "warnings": job.warnings,
         "eventsSubmitted": job.events_submitted,
         "eventsCaptured": job.events_captured,
         "eventsAlreadyStored": job.events_duplicate,
