@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from qcity.db import unit_of_work
 from qcity.inspection import service as inspection_service
@@ -60,6 +60,11 @@ def city(engine: Engine) -> City:
         session.add(_inspection(1, DONGCHENG, "pass", sampled_entity_id=ids[registry.uscc_a]))
         session.add(_inspection(2, DONGCHENG, "fail", manufacturer_uscc=registry.uscc_b))
         session.add(_inspection(3, NANCHENG, "fail", sampled_entity_id=ids[registry.uscc_c]))
+    if engine.dialect.name == "postgresql":  # the rows above took ids 1-3 by hand
+        with engine.begin() as connection:
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence('sampling_inspection', 'id'), 3)")
+            )
     headers = {
         "admin": token_headers(engine, "boss", "admin"),
         "analyst": token_headers(engine, "analyst", "analyst"),

@@ -21,7 +21,7 @@ def _ccp(uscc: str) -> dict[str, object]:
 
 
 def _record(value: float, hour: int) -> dict[str, object]:
-    return {"value": value, "measured_at": f"2026-11-27T{hour:02d}:00:00+08:00", "recorded_by": "x"}
+    return {"value": value, "measured_at": f"2026-11-27T{hour:02d}:00:00+08:00"}
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,11 @@ def haccp(client: TestClient, city: City) -> Haccp:
         ccp_id = client.post(f"{H}/ccps", json=_ccp(uscc), headers=me).json()["id"]
         made = client.post(f"{H}/ccps/{ccp_id}/records", json=_record(6.0, 9), headers=me)
         deviation_id = made.json()["deviation"]["id"]
-        action = {"deviation_id": deviation_id, "action": "re-chilled", "taken_by": "x",
+        action = {"deviation_id": deviation_id, "action": "re-chilled",
                   "taken_at": "2026-11-27T10:00:00+08:00"}  # fmt: skip
         assert client.post(f"{H}/corrective-actions", json=action, headers=me).status_code == 201
         sign = {"ccp_id": ccp_id, "period_start": "2026-11-27T00:00:00+08:00",
-                "period_end": "2026-11-27T12:00:00+08:00", "verified_by": "x",
+                "period_end": "2026-11-27T12:00:00+08:00",
                 "verified_at": "2026-11-27T13:00:00+08:00"}  # fmt: skip
         assert client.post(f"{H}/verifications", json=sign, headers=me).status_code == 201
         ccps[key], deviations[key] = ccp_id, deviation_id
@@ -102,11 +102,11 @@ def test_writes_need_the_owner(client: TestClient, city: City, haccp: Haccp) -> 
     assert (
         client.post(f"{H}/ccps/{c}/records", json=_record(1, 8), headers=ent_a).status_code == 404
     )
-    action = {"deviation_id": haccp.deviation["c"], "action": "x", "taken_by": "x",
+    action = {"deviation_id": haccp.deviation["c"], "action": "x",
               "taken_at": "2026-11-27T11:00:00+08:00"}  # fmt: skip
     assert client.post(f"{H}/corrective-actions", json=action, headers=ent_a).status_code == 404
     sign = {"ccp_id": c, "period_start": "2026-11-28T00:00:00+08:00",
-            "period_end": "2026-11-28T12:00:00+08:00", "verified_by": "x",
+            "period_end": "2026-11-28T12:00:00+08:00",
             "verified_at": "2026-11-28T13:00:00+08:00"}  # fmt: skip
     assert client.post(f"{H}/verifications", json=sign, headers=ent_a).status_code == 404
     assert (
@@ -132,3 +132,17 @@ def test_writes_need_the_owner(client: TestClient, city: City, haccp: Haccp) -> 
     records = client.get(f"{H}/ccps/{c}/records", headers=city.as_("ent_c")).json()
     assert [r["value"] for r in records] == [1.0, 6.0]
     assert len(client.get(f"{H}/ccps/{a}/records", headers=ent_a).json()) == 1
+
+
+def test_the_caller_is_recorded_not_the_body(client: TestClient, city: City, haccp: Haccp) -> None:
+    c, ent_c, inspector = haccp.ccp["c"], city.as_("ent_c"), city.as_("insp_nancheng")
+    assert client.post(f"{H}/ccps/{c}/records", json=_record(1, 8), headers=inspector).is_success
+    spoofed = {**_record(2, 9), "recorded_by": "ent-c"}
+    refused = client.post(f"{H}/ccps/{c}/records", json=spoofed, headers=inspector)
+    assert refused.status_code == 422 and "not you (insp-n)" in refused.json()["detail"]
+    records = client.get(f"{H}/ccps/{c}/records", headers=ent_c).json()
+    assert [(r["value"], r["recorded_by"]) for r in records] == [(1.0, "insp-n"), (6.0, "ent-c")]
+    deviation = client.get(f"{H}/deviations/{haccp.deviation['c']}", headers=ent_c).json()
+    assert [a["taken_by"] for a in deviation["corrective_actions"]] == ["ent-c"]
+    signed = client.get(f"{H}/verifications?ccp_id={c}", headers=ent_c).json()
+    assert [v["verified_by"] for v in signed] == ["ent-c"]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
 from fastapi.testclient import TestClient
 
+from qcity.inspection._layouts import TEMPLATE
 from tests.accounts.helpers import DONGCHENG, NANCHENG
 from tests.api_authz.conftest import City
+from tests.inspection.test_import import template_row
+
+HEADERS = [c.header for c in TEMPLATE]
 
 SEEN = {
     "admin": {1, 2, 3},
@@ -60,19 +65,52 @@ def test_filters_never_widen_the_scope(client: TestClient, city: City) -> None:
     assert [i["id"] for i in failed.json()["items"]] == [2]
 
 
-@pytest.mark.parametrize("who", ["ent_a", "insp_dongcheng", "analyst"])
-def test_import_is_for_admins(client: TestClient, city: City, who: str) -> None:
-    upload = {"file": ("x.csv", io.BytesIO(b"a,b\n"), "text/csv")}
-    assert (
-        client.post("/api/inspections/import", files=upload, headers=city.as_(who)).status_code
-        == 403
-    )
+@pytest.mark.parametrize("who", ["ent_a", "ent_c"])
+def test_enterprise_users_may_not_import(client: TestClient, city: City, who: str) -> None:
+    response = client.post("/api/inspections/import", files=_upload(), headers=city.as_(who))
+    assert response.status_code == 403 and "inspector" in response.json()["detail"]
+    assert _ids(client, city, "admin") == {1, 2, 3}
 
 
 def test_admin_reaches_the_importer(client: TestClient, city: City) -> None:
     upload = {"file": ("notes.txt", io.BytesIO(b"x"), "text/plain")}
     response = client.post("/api/inspections/import", files=upload, headers=city.as_("admin"))
     assert response.status_code == 422 and "unsupported file type" in response.json()["detail"]
+
+
+def _upload() -> dict[str, tuple[str, io.BytesIO, str]]:
+    """A template table: row 2 sampled in Dongcheng, row 3 in Nancheng."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADERS)
+    writer.writerow(template_row(1, town="东城"))
+    writer.writerow(template_row(2, town="南城"))
+    return {"file": ("towns.csv", io.BytesIO(out.getvalue().encode("utf-8")), "text/csv")}
+
+
+def test_an_inspector_imports_only_rows_of_its_towns(client: TestClient, city: City) -> None:
+    me = city.as_("insp_dongcheng")
+    response = client.post("/api/inspections/import", files=_upload(), headers=me)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["landed"], body["rejected"]) == (1, 1)
+    [rejected] = body["rejects"]
+    assert rejected["row"] == 3 and rejected["cells"]["所在镇街"] == "南城"
+    assert rejected["reason"] == f"row 3: 所在镇街: town_code {NANCHENG} is outside your towns"
+    assert len(_ids(client, city, "insp_dongcheng")) == 3  # 1, 2 and the new one
+    assert _ids(client, city, "insp_nancheng") == {3}
+    as_file = client.post(
+        "/api/inspections/import", files=_upload(), params={"rejects": "file"}, headers=me
+    )
+    assert as_file.headers["X-Qcity-Import-Already-Present"] == "1"
+    assert "outside your towns" in as_file.content.decode("utf-8-sig")
+
+
+def test_analysts_import_every_town(client: TestClient, city: City) -> None:
+    response = client.post("/api/inspections/import", files=_upload(), headers=city.as_("analyst"))
+    assert response.status_code == 200, response.text
+    assert (response.json()["landed"], response.json()["rejected"]) == (2, 0)
+    assert len(_ids(client, city, "insp_nancheng")) == 2  # 3 and the new one
 
 
 def _towns(client: TestClient, city: City, who: str, **params: str) -> dict[str, int]:

@@ -507,10 +507,14 @@ class Importer:
         *,
         chunk_size: int = CHUNK_SIZE,
         now: dt.datetime | None = None,
+        allowed_towns: Iterable[str] | None = None,
     ) -> None:
+        """``allowed_towns``: when given, rows sampled in another town are rejected
+        (``所在镇街: town_code … is outside your towns``); None allows every town."""
         self.engine = engine
         self.chunk_size = chunk_size
         self.now = now or dt.datetime.now(dt.UTC)
+        self.allowed_towns = None if allowed_towns is None else frozenset(allowed_towns)
         self._dates = _Cache(parse_date)
         self._usccs = _Cache(_uscc)
         self._verdicts = _Cache(parse_verdict)
@@ -829,6 +833,8 @@ class Importer:
                     message = f"unknown town: {where}; the sampled unit is not a registered entity"
                     flag(i, "sampled_unit_address", message)
             town_codes[i] = town
+        for i, town in _outside(town_codes, self.allowed_towns):
+            flag(i, "town", f"town_code {town} is outside your towns")
 
         # Natural keys and duplicates (of accepted rows, in this chunk or earlier ones).
         report_nos, lab_names, sample_nos = text["report_no"], text["lab_name"], text["sample_no"]
@@ -921,6 +927,23 @@ class Importer:
         return _Prepared(out, items_out, rejections)
 
 
+def _outside(
+    town_codes: Sequence[str | None], allowed: frozenset[str] | None
+) -> Iterator[tuple[int, str]]:
+    """The rows (index, town) whose known town is not in ``allowed`` (None: every town is).
+
+    Set-based: the distinct towns of the chunk are checked once; rows are only visited when
+    some town is outside.
+    """
+    if allowed is None:
+        return
+    outside = {t for t in set(town_codes) if t is not None and t not in allowed}
+    if outside:
+        for i, town in enumerate(town_codes):
+            if town in outside:
+                yield i, town
+
+
 # --------------------------------------------------------------------------- worker process
 
 # Files this big are read and validated in a worker process while this one lands the chunks:
@@ -945,14 +968,21 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _worker_open(
-    url: URL, path: Path, name: str, chunk_size: int, now: dt.datetime
+    url: URL,
+    path: Path,
+    name: str,
+    chunk_size: int,
+    now: dt.datetime,
+    allowed_towns: frozenset[str] | None,
 ) -> tuple[list[str], int]:
     """In the worker: open ``path`` for reading; returns its header and the rows expected."""
     global _worker_stream
     # What the fork inherited is never garbage here: keep the collector off it (scanning it
     # would cost time and copy every page the parent shares with this process).
     gc.freeze()
-    importer = Importer(make_engine(url), chunk_size=chunk_size, now=now)
+    importer = Importer(
+        make_engine(url), chunk_size=chunk_size, now=now, allowed_towns=allowed_towns
+    )
     _worker_stream = importer.open_stream(path, name)
     return _worker_stream.headers, _worker_stream.total
 
@@ -986,7 +1016,9 @@ class _WorkerStream(_Stream):
         )
         try:
             url, size, now = importer.engine.url, importer.chunk_size, importer.now
-            headers, total = self._pool.submit(_worker_open, url, path, name, size, now).result()
+            towns = importer.allowed_towns
+            opened = self._pool.submit(_worker_open, url, path, name, size, now, towns)
+            headers, total = opened.result()
         except BaseException:
             self._pool.shutdown(cancel_futures=True)
             raise

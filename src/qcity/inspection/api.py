@@ -5,8 +5,9 @@ logged-in user or an API token (401) and are scoped exactly like the inspections
 (:func:`qcity.inspection._browse.scope_of`): admins and analysts see every inspection,
 inspectors those sampled in their towns, enterprise users those where their credit code is
 the sampled unit or the nominal manufacturer; an inspection outside the scope is not found
-(404). Importing is for admins only (403 otherwise): the importer cannot yet refuse the rows
-outside an inspector's towns.
+(404). Importing is for admins and analysts (any town) and inspectors (only rows sampled in
+their towns; other rows are rejected with the reason ``town_code … is outside your towns``,
+like any other rejected row); enterprise users are refused (403).
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from qcity.accounts._authz import Principal, require_login, require_role
+from qcity.accounts._authz import (
+    Principal,
+    require_login,
+    require_role,
+    visible_towns,
+)
 from qcity.accounts.models import Role
 from qcity.errors import InputError, NotFound
 from qcity.inspection import _browse, repository
@@ -150,9 +156,13 @@ def import_inspections(
         description="inline: rejected rows in the JSON body; file: the rejects file itself "
         "(same format as the upload, with 拒收原因), summary in X-Qcity-Import-* headers.",
     ),
-    _user: Principal = Depends(require_role(Role.ADMIN)),
+    user: Principal = Depends(require_role(Role.ADMIN, Role.ANALYST, Role.INSPECTOR)),
 ) -> Response | ImportResult:
-    """Import an uploaded table through the same path as `qcity inspection import` (admins)."""
+    """Import an uploaded table through the same path as `qcity inspection import`.
+
+    Admins and analysts import rows of any town, inspectors only rows of their towns.
+    """
+    towns = visible_towns(user)
     name = Path(file.filename or "upload.csv").name
     if Path(name).suffix.lower() not in SUPPORTED:
         raise InputError(f"{name}: unsupported file type; upload a .csv or .xlsx file")
@@ -161,7 +171,8 @@ def import_inspections(
         path = workdir / name
         with path.open("wb") as handle:
             shutil.copyfileobj(file.file, handle)
-        summary = Importer(request.app.state.engine).import_file(path, display_name=name)
+        importer = Importer(request.app.state.engine, allowed_towns=towns)
+        summary = importer.import_file(path, display_name=name)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -125,14 +125,37 @@ def import_files(
     rejects_dir: Path | None = None,
     chunk_size: int = CHUNK_SIZE,
     on_file: Callable[[Path], Callable[[int, int], None] | None] | None = None,
+    allowed_towns: Iterable[str] | None = None,
 ) -> list[ImportSummary]:
-    """Import each file, committing every ``chunk_size`` rows (idempotent on the natural key)."""
+    """Import each file, committing every ``chunk_size`` rows (idempotent on the natural key).
+
+    Parameters
+    ----------
+    engine : Engine
+        The database the rows land in.
+    paths : sequence of Path
+        ``.csv`` or ``.xlsx`` files, imported in order.
+    rejects_dir : Path, optional
+        Where the rejects files go (default: next to each file).
+    chunk_size : int
+        Rows validated and committed together.
+    on_file : callable, optional
+        Called with each path before its import; may return a progress callback.
+    allowed_towns : iterable of str, optional
+        Town codes the rows may be sampled in (an inspector's towns); rows of other towns
+        are rejected with the reason ``town_code … is outside your towns``. None: any town.
+
+    Returns
+    -------
+    list of ImportSummary
+        One per file.
+    """
     if chunk_size < 1:
         raise InputError("--chunk-size must be at least 1")
     for path in paths:
         if not path.is_file():
             raise InputError(f"{path}: no such file")
-    importer = Importer(engine, chunk_size=chunk_size)
+    importer = Importer(engine, chunk_size=chunk_size, allowed_towns=allowed_towns)
     summaries = []
     for path in paths:
         progress = on_file(path) if on_file else None

@@ -11,6 +11,9 @@ users see only their own, inspectors those of entities registered in their towns
 analysts all; anything else is not found (404) and lists are cut to the caller's scope. Writes
 need ``upload_entity_data`` (admins, inspectors, enterprise users; 403 otherwise) and the CCP
 in scope; creating a CCP for an enterprise outside the caller's scope is refused (403).
+``recorded_by``, ``taken_by`` and ``verified_by`` are the authenticated user: the body may
+leave them out, and a different name there is refused (422), so nobody writes in another's
+name. (The ``qcity haccp`` CLI, run by a trusted operator, still takes ``--by``.)
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from qcity.accounts._authz import (
 )
 from qcity.accounts.models import Role
 from qcity.db import unit_of_work
-from qcity.errors import NotFound
+from qcity.errors import InputError, NotFound
 from qcity.quality import repository, service
 from qcity.quality._chart_dispatch import ChartSpec
 from qcity.quality._tabular import Table, read_table_bytes
@@ -190,6 +193,16 @@ PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
+def _actor(user: Principal, supplied: str | None, field: str) -> str:
+    """The name recorded as ``field``: the authenticated user; a different one is refused."""
+    if supplied is not None and supplied.strip() != user.username:
+        raise InputError(
+            f"{field} {supplied!r} is not you ({user.username}): the logged-in user is "
+            f"recorded as {field}; leave the field out"
+        )
+    return user.username
+
+
 def _entity(session: Session, uscc: str) -> MarketEntity | None:
     return session.scalars(select(MarketEntity).where(MarketEntity.uscc == uscc)).first()
 
@@ -264,9 +277,11 @@ def get_ccp(ccp_id: PathId, session: ReadSession, user: Reader) -> CcpOut:
 @haccp_router.post("/ccps/{ccp_id}/records", response_model=RecordOut, status_code=201)
 def add_record(ccp_id: PathId, body: RecordCreate, request: Request, user: Writer) -> RecordOut:
     """Save a monitoring record; outside the critical limits it opens a deviation."""
+    fields = body.model_dump(exclude={"recorded_by"})
+    by = _actor(user, body.recorded_by, "recorded_by")
     with _writing(request) as session:
         _ccp(session, user, ccp_id)
-        record, deviation = service.record_monitoring(session, ccp_id, **body.model_dump())
+        record, deviation = service.record_monitoring(session, ccp_id, recorded_by=by, **fields)
         return RecordOut.of(record, deviation)
 
 
@@ -311,10 +326,11 @@ def add_corrective_action(
     body: CorrectiveActionCreate, request: Request, user: Writer
 ) -> CorrectiveActionOut:
     """Record the corrective action for a deviation (closes it)."""
-    fields = body.model_dump(exclude={"deviation_id"})
+    fields = body.model_dump(exclude={"deviation_id", "taken_by"})
+    by = _actor(user, body.taken_by, "taken_by")
     with _writing(request) as session:
         _deviation(session, user, body.deviation_id)
-        action = service.add_corrective_action(session, body.deviation_id, **fields)
+        action = service.add_corrective_action(session, body.deviation_id, taken_by=by, **fields)
     return CorrectiveActionOut.model_validate(action)
 
 
@@ -337,10 +353,11 @@ def list_corrective_actions(
 @haccp_router.post("/verifications", response_model=VerificationOut, status_code=201)
 def add_verification(body: VerificationCreate, request: Request, user: Writer) -> VerificationOut:
     """Sign off a CCP period; 409 while deviations in it are open."""
-    fields = body.model_dump(exclude={"ccp_id"})
+    fields = body.model_dump(exclude={"ccp_id", "verified_by"})
+    by = _actor(user, body.verified_by, "verified_by")
     with _writing(request) as session:
         _ccp(session, user, body.ccp_id)
-        verification = service.sign_off(session, body.ccp_id, **fields)
+        verification = service.sign_off(session, body.ccp_id, verified_by=by, **fields)
     return VerificationOut.model_validate(verification)
 
 

@@ -181,6 +181,8 @@ class SamplingPlanOut(BaseModel):
 
 # --- HACCP ---------------------------------------------------------------------------------
 
+ACTOR = "Optional: the authenticated user is recorded; a different name here is refused (422)."
+
 
 class CcpCreate(BaseModel):
     uscc: str = Field(description="Enterprise unified social credit code (18 characters).")
@@ -211,13 +213,13 @@ class CcpOut(BaseModel):
 class RecordCreate(BaseModel):
     value: Finite
     measured_at: AwareDatetime
-    recorded_by: str
+    recorded_by: str | None = Field(None, max_length=64, description=ACTOR)
 
 
 class CorrectiveActionCreate(BaseModel):
     deviation_id: int = Field(ge=1, le=MAX_ID)
     action: str = Field(description="What was done (cause, control restored).")
-    taken_by: str
+    taken_by: str | None = Field(None, max_length=64, description=ACTOR)
     taken_at: AwareDatetime
     product_disposition: str | None = Field(None, description="What happened to the product.")
 
@@ -289,7 +291,7 @@ class VerificationCreate(BaseModel):
     ccp_id: int = Field(ge=1, le=MAX_ID)
     period_start: AwareDatetime
     period_end: AwareDatetime
-    verified_by: str
+    verified_by: str | None = Field(None, max_length=64, description=ACTOR)
     verified_at: AwareDatetime
     notes: str = ""
 

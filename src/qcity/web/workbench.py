@@ -12,12 +12,13 @@ import csv
 import io
 import math
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import numpy as np
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 
 from qcity.accounts._authz import current_user
 from qcity.accounts.api import login_redirect, render_page
@@ -85,28 +86,29 @@ def _table(file: UploadFile | None, dataset: str, _: data.Gettext) -> Table | No
     return None
 
 
-def _fields(
-    chart: str,
-    columns: list[str],
-    subgroup_column: str,
-    subgroup_size: str,
-    size_column: str,
-    rules: str,
-    lsl: str,
-    usl: str,
-    target: str,
-) -> dict[str, Any]:
-    return {
-        "chart": chart,
-        "columns": [c.strip() for c in columns if c.strip()],
-        "subgroup_column": subgroup_column,
-        "subgroup_size": subgroup_size,
-        "size_column": size_column,
-        "rules": rules,
-        "lsl": lsl,
-        "usl": usl,
-        "target": target,
-    }
+class ChartForm(BaseModel):
+    """The chart fields both ``POST /spc`` and ``POST /spc/results.csv`` take (as posted text).
+
+    ``dataset`` is the table a result page posts back; the other fields are the chart choice,
+    parsed and checked by :func:`_choice`.
+    """
+
+    dataset: str = ""
+    chart: str = "xbar-r"
+    columns: list[str] = []
+    subgroup_column: str = ""
+    subgroup_size: str = ""
+    size_column: str = ""
+    rules: str = "default"
+    lsl: str = ""
+    usl: str = ""
+    target: str = ""
+
+    def fields(self) -> dict[str, Any]:
+        """The chart choice as the page shows it again (blank columns dropped)."""
+        fields = self.model_dump(exclude={"dataset"})
+        fields["columns"] = [c.strip() for c in self.columns if c.strip()]
+        return fields
 
 
 def _page(request: Request, status: int = 200, **context: Any) -> Response:
@@ -144,29 +146,18 @@ def workbench(request: Request) -> Response:
 @router.post("/spc", response_class=HTMLResponse)
 def analyse(
     request: Request,
+    posted: Annotated[ChartForm, Form()],
     file: UploadFile | None = File(None),
-    dataset: str = Form(""),
-    chart: str = Form("xbar-r"),
-    columns: list[str] = Form([]),
-    subgroup_column: str = Form(""),
-    subgroup_size: str = Form(""),
-    size_column: str = Form(""),
-    rules: str = Form("default"),
-    lsl: str = Form(""),
-    usl: str = Form(""),
-    target: str = Form(""),
 ) -> Response:
     """Read the upload (or the posted-back dataset) and draw the chosen chart."""
     if not current_user(request).is_authenticated:
         return login_redirect(request)
     _ = gettext_for(request)
-    form = _fields(
-        chart, columns, subgroup_column, subgroup_size, size_column, rules, lsl, usl, target
-    )
+    form = posted.fields()
     table: Table | None = None
     context: dict[str, Any] = {"form": form}
     try:
-        table = _table(file, dataset, _)
+        table = _table(file, posted.dataset, _)
         if table is None:
             raise InputError(_("Choose a CSV or XLSX file to upload first."))
         context |= {
@@ -184,28 +175,14 @@ def analyse(
 
 
 @router.post("/spc/results.csv")
-def results_csv(
-    request: Request,
-    dataset: str = Form(""),
-    chart: str = Form("xbar-r"),
-    columns: list[str] = Form([]),
-    subgroup_column: str = Form(""),
-    subgroup_size: str = Form(""),
-    size_column: str = Form(""),
-    rules: str = Form("default"),
-    lsl: str = Form(""),
-    usl: str = Form(""),
-    target: str = Form(""),
-) -> Response:
+def results_csv(request: Request, posted: Annotated[ChartForm, Form()]) -> Response:
     """The analysed points, limits and violations as CSV (UTF-8 with a byte-order mark)."""
     if not current_user(request).is_authenticated:
         return login_redirect(request)
     _ = gettext_for(request)
-    form = _fields(
-        chart, columns, subgroup_column, subgroup_size, size_column, rules, lsl, usl, target
-    )
+    form = posted.fields()
     try:
-        table = data.load_dataset(dataset, _)
+        table = data.load_dataset(posted.dataset, _)
         result = analysis.analyse(table, _choice(form, _), _)
     except InputError as exc:
         return _page(request, status=422, error=str(exc), form=form)
