@@ -13,8 +13,14 @@ $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Bytecode is compiled at install: with PYTHONDONTWRITEBYTECODE set (common in containers)
+# every process would otherwise compile its imports from source (about 10 s a process).
 $(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/uv
-	$(BIN)/uv sync --frozen --inexact --quiet
+	$(BIN)/uv sync --frozen --inexact --quiet --compile-bytecode
+	touch $@
+
+$(VENV)/.compiled: $(VENV)/.installed $(shell find src -name '*.py')
+	$(BIN)/python -m compileall -q -j 0 src/qcity
 	touch $@
 
 # Front-end libraries from npm (pinned by package-lock.json), served locally: no CDN.
@@ -25,7 +31,7 @@ $(VENDOR)/.installed: package.json package-lock.json
 	   node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	touch $@
 
-install: $(VENV)/.installed $(VENDOR)/.installed
+install: $(VENV)/.installed $(VENV)/.compiled $(VENDOR)/.installed
 
 # Debian Chromium and a CJK font for the browser tests (installed only when missing).
 browser:

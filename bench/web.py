@@ -78,7 +78,8 @@ def prepare(folder: Path, scale: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     env = environment(folder)
     marker = folder / "demo-built"
-    if marker.exists():
+    if marker.exists():  # built earlier: only bring its schema up to this code's migrations
+        subprocess.run([QCITY, "db", "upgrade"], env=env, check=True, stdout=subprocess.DEVNULL)
         return
     started = time.perf_counter()
     for command in (

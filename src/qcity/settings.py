@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     default_locale: str = "zh_Hans"
+    # Threads per server process for blocking work (database, rendering). Pages are mostly
+    # CPU under one GIL: a few threads serve as many requests as forty, with less switching.
+    web_threads: int = Field(default=8, ge=1, le=200)
     # Accounts: sessions expire after this much inactivity, and in any case after the absolute
     # lifetime; an account (or unknown name) is locked after repeated failed logins.
     session_idle_minutes: int = Field(default=30, ge=1)

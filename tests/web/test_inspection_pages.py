@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from qcity.accounts._authz import Principal
 from qcity.audit.models import AuditLog
+from qcity.db import unit_of_work
 from qcity.inspection import _browse as browse
+from qcity.inspection.models import SamplingInspection
 from tests.accounts.helpers import DONGCHENG, NANCHENG, add_user
 from tests.web.analysis_data import PHONE, City, expected, fast_hasher, logged_in, seed_city
 
@@ -221,3 +223,26 @@ def test_empty_state_and_login(engine: Engine, tmp_path: Path) -> None:
     for url in ("/inspections", "/inspections/1", "/inspections/export.csv"):
         response = anonymous.get(url, follow_redirects=False)
         assert response.status_code == 303, url
+
+
+def test_remembered_pages_follow_new_rows_and_each_users_scope(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The results are remembered per data version and scope: a later import shows at once,
+    and an inspector asking right after an analyst sees only its own towns."""
+    city = seed_city(engine)
+    analyst = logged_in(engine, tmp_path, "analyst")
+    inspector = logged_in(engine, tmp_path, "inspector")  # Nancheng
+    assert _ids(analyst.get("/inspections").text) == _newest_first(city)
+    assert _ids(inspector.get("/inspections").text) == _newest_first(city, town=NANCHENG)
+    newest = max(city.rows, key=lambda r: (r.day, r.id))
+    with Session(engine) as session:
+        copy = session.get(SamplingInspection, newest.id)
+        assert copy is not None
+    added = len(city.rows) + 1
+    with unit_of_work(engine) as session:
+        fields = {c.key: getattr(copy, c.key) for c in SamplingInspection.__table__.columns}
+        session.add(SamplingInspection(**{**fields, "id": added, "natural_key": "R:NEW"}))
+    page = analyst.get("/inspections").text
+    assert _ids(page)[0] == added and _total(page) == len(city.rows) + 1
+    assert 'data-user="analyst"' in page and 'data-user="inspector"' not in page

@@ -262,7 +262,21 @@ def _resolve(
     engine: Engine, token: str, now: dt.datetime, policy: SessionPolicy
 ) -> Principal | None:
     try:
-        with unit_of_work(engine) as session:
+        with Session(engine) as session:  # every request: one read, nothing to commit
+            row = session.execute(
+                select(UserSession.created_at, UserSession.last_seen_at, User)
+                .join(User, User.id == UserSession.user_id)
+                .where(UserSession.token_hash == digest(token), UserSession.revoked_at.is_(None))
+            ).first()
+            if row is None or row[2].disabled:
+                return None
+            created_at, last_seen_at, user = row
+            if (
+                now - as_utc(last_seen_at) <= min(TOUCH_EVERY, policy.idle)
+                and now - as_utc(created_at) <= policy.absolute
+            ):
+                return principal_for(user, "session")
+        with unit_of_work(engine) as session:  # at most once a minute: touch or expire
             return resolve_session(session, token, now, policy)
     except SQLAlchemyError:  # schema behind or database down: nobody is logged in
         log.warning("session lookup failed", exc_info=True)

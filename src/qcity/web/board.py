@@ -9,12 +9,8 @@ import, mart rebuild or reported value changes the version and so the result.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any
 
 from babel.numbers import format_decimal
 from fastapi import APIRouter, Query, Request
@@ -35,31 +31,11 @@ from qcity.inspection.models import SamplingInspection
 from qcity.registry import repository as registry_repository
 from qcity.registry.models import OrgUnit
 from qcity.web import i18n
+from qcity.web._cache import cached
+from qcity.web.pages import fragment
 
 router = APIRouter(include_in_schema=False)
-CACHE_SECONDS = 300.0
-CACHE_ENTRIES = 256
-T = TypeVar("T")
-
-_cache: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
-def cached(key: Hashable, compute: Callable[[], T], seconds: float = CACHE_SECONDS) -> T:
-    """``compute()``, remembered under ``key`` for ``seconds`` (least recently used evicted)."""
-    now = time.monotonic()
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit is not None and now - hit[0] < seconds:
-            _cache.move_to_end(key)
-            value: T = hit[1]
-            return value
-    value = compute()
-    with _cache_lock:
-        _cache[key] = (now, value)
-        while len(_cache) > CACHE_ENTRIES:
-            _cache.popitem(last=False)
-    return value
+STATUSES = ("met", "at_risk", "missed")
 
 
 def rate_reader(request: Request) -> RateReader:
@@ -137,6 +113,9 @@ def _evaluate(
             "periods": period_choices(latest),
             "has_inspections": inspections,
             "source": reader.source,
+            "counts": {s: sum(1 for i in items if i.status == s) for s in STATUSES},
+            "version": version,
+            "today": today,
         }
     return items, context
 
@@ -163,8 +142,27 @@ def indicator_board(
     except QcityError as exc:
         error = str(exc)
         items, context = [], {"towns": [], "periods": [], "has_inspections": True, "source": None}
-    locale: str = request.state.locale
-    rows = [
+        context |= {"counts": dict.fromkeys(STATUSES, 0), "version": None, "today": None}
+
+    def table() -> dict[str, Any]:
+        return {"rows": _rows(items, request.state.locale), "error": error, **context}
+
+    # The table is the same for everyone asking for this period and town: rendered once per
+    # data version (a refused filter is not remembered).
+    key = None if error else (context["version"], period, town, context["today"])
+    return render_page(
+        request,
+        "board.html",
+        422 if error else 200,
+        table_html=fragment(request, "_board_table.html", key, table),
+        filters={"period": period or "", "town": town or ""},
+        error=error,
+        **context,
+    )
+
+
+def _rows(items: list[IndicatorOut], locale: str) -> list[dict[str, Any]]:
+    return [
         {
             "item": item,
             "name": indicator_name(item, locale),
@@ -174,14 +172,3 @@ def indicator_board(
         }
         for item in items
     ]
-    counts = {s: sum(1 for i in items if i.status == s) for s in ("met", "at_risk", "missed")}
-    return render_page(
-        request,
-        "board.html",
-        422 if error else 200,
-        rows=rows,
-        counts=counts,
-        filters={"period": period or "", "town": town or ""},
-        error=error,
-        **context,
-    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,8 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qcity.accounts import PersonalRef, personal
-from qcity.accounts._authz import UNMASK, Principal, current_user, has_permission
+from qcity.accounts._authz import UNMASK, Principal, current_user, has_permission, visible_towns
 from qcity.accounts.api import login_redirect, render_page
+from qcity.analytics._towns import RateReader
 from qcity.analytics.queries import DOMAINS
 from qcity.db import unit_of_work
 from qcity.errors import QcityError
@@ -33,12 +34,16 @@ from qcity.inspection import repository as inspection_repository
 from qcity.inspection._publish import scrub
 from qcity.inspection.models import SamplingInspection
 from qcity.web import i18n
-from qcity.web.board import cached, data_version, period_choices, rate_reader, town_choices
+from qcity.web._cache import cached
+from qcity.web.board import data_version, period_choices, rate_reader, town_choices
+from qcity.web.pages import fragment
 
 NAMES_SECONDS = 60.0
+VARY = "Accept-Language, Cookie, HX-Request, HX-Target"
 
 router = APIRouter(include_in_schema=False)
 RESULTS_TARGET = "analysis-results"
+RESULTS_TEMPLATE = "_analysis_inspection_results.html"
 FILTER_NAMES = ("period", "town", "category", "domain", "verdict", "task_source", "q", "unit")
 
 
@@ -91,66 +96,123 @@ def inspections_page(
     after: str | None = Query(None, max_length=40),
     before: str | None = Query(None, max_length=40),
 ) -> Response:
-    """Inspections the user may see, newest first, filtered; 50 a page (keyset)."""
+    """Inspections the user may see, newest first, filtered; 50 a page (keyset).
+
+    The filter form and the results are fragments remembered per data version, scope and
+    filters (inspection records are only ever added, so the newest id versions them): the
+    many users who open the same view share one query and one rendering.
+    """
     user = current_user(request)
     if not user.is_authenticated:
         return login_redirect(request)
     filters = _filters(request)
     scope = browse.scope_of(user)
-    error = None
-    result = None
     reader = rate_reader(request)
     with Session(request.app.state.engine) as session:
-        # Reference data (towns, categories) changes rarely: a minute's staleness is fine.
-        engine_key = str(request.app.state.engine.url)
-        towns, categories = cached(("names", engine_key), lambda: _names(session), NAMES_SECONDS)
+        version = data_version(session, reader)
+        view = (version, scope, tuple(filters.items()))
         try:
             chosen = _parse(filters)
-            result = browse.page(
-                session,
-                chosen,
-                scope,
-                after=browse.Cursor.parse(after),
-                before=browse.Cursor.parse(before),
-            )
+            cursors = (browse.Cursor.parse(after), browse.Cursor.parse(before))
+            error = None
         except QcityError as exc:
-            error = str(exc)
-        context: dict[str, Any] = {
-            "filters": filters,
-            "result": result,
-            "error": error,
-            "towns": towns,
-            "categories": categories,
-            "town_labels": _labels(request, "towns", towns),
-            "category_labels": _labels(request, "categories", categories),
-            "query": _qs(filters),
-            "newer_link": _link(filters, before=str(result.newer))
-            if result and result.newer
-            else None,
-            "older_link": _link(filters, after=str(result.older))
-            if result and result.older
-            else None,
-            "first_link": _link(filters) if after or before else None,
-            "cap": browse.COUNT_CAP,
-        }
-        if not _partial(request):
-            version = data_version(session, reader)
-            latest = cached(("latest", version), reader.latest_date)
-            context |= {
-                "town_options": town_choices(session, user),
-                "category_options": sorted(categories.values(), key=lambda c: (c.domain, c.code)),
-                "domains": DOMAINS,
-                "periods": period_choices(latest),
-                "sources": cached(("sources", version), lambda: _task_sources(session)),
-                "scope": scope,
-                "period": None,
-            }
-    status = 422 if error else 200
-    if _partial(request):
-        response = render_page(request, "_analysis_inspection_results.html", status, **context)
-    else:
-        response = render_page(request, "inspections.html", status, **context)
-    response.headers["Vary"] = "Accept-Language, Cookie, HX-Request, HX-Target"
+            chosen, cursors, error = None, (None, None), str(exc)
+
+        def results() -> dict[str, Any]:
+            context = _results_context(request, session, filters, chosen, scope, cursors, version)
+            return {**context, "error": error}
+
+        key = None if error else (*view, after, before)  # a refused filter is not remembered
+        results_html = fragment(request, RESULTS_TEMPLATE, key, results)
+        status = 422 if error else 200
+        if _partial(request):
+            return _fragment_response(request, results_html, status)
+        towns = visible_towns(user)
+        filters_html = fragment(
+            request,
+            "_inspections_filters.html",
+            (*view, None if towns is None else frozenset(towns)),
+            lambda: _filter_context(request, session, user, filters, scope, reader, version),
+        )
+    response = render_page(
+        request, "inspections.html", status, filters_html=filters_html, results_html=results_html
+    )
+    response.headers["Vary"] = VARY
+    return response
+
+
+def _results_context(
+    request: Request,
+    session: Session,
+    filters: dict[str, str],
+    chosen: browse.BrowseFilter | None,
+    scope: browse.Scope,
+    cursors: tuple[browse.Cursor | None, browse.Cursor | None],
+    version: Hashable,
+) -> dict[str, Any]:
+    """What ``_analysis_inspection_results.html`` shows: one page of rows and its links."""
+    result = None
+    if chosen is not None:
+        # The count is the same on every page of a filter: counted once per data version.
+        total = cached(
+            ("count", version, chosen, scope), lambda: browse.count(session, chosen, scope)
+        )
+        after, before = cursors
+        result = browse.page(session, chosen, scope, after=after, before=before, total=total)
+    towns, categories = _reference(request, session)
+    older = result.older if result else None
+    newer = result.newer if result else None
+    return {
+        "filters": filters,
+        "result": result,
+        "error": None,
+        "town_labels": _labels(request, "towns", towns),
+        "category_labels": _labels(request, "categories", categories),
+        "query": _qs(filters),
+        "newer_link": _link(filters, before=str(newer)) if newer else None,
+        "older_link": _link(filters, after=str(older)) if older else None,
+        "first_link": _link(filters) if any(cursors) else None,
+        "cap": browse.COUNT_CAP,
+    }
+
+
+def _filter_context(
+    request: Request,
+    session: Session,
+    user: Principal,
+    filters: dict[str, str],
+    scope: browse.Scope,
+    reader: RateReader,
+    version: Hashable,
+) -> dict[str, Any]:
+    """What ``_inspections_filters.html`` shows: the heading and the filter form's choices."""
+    towns, categories = _reference(request, session)
+    latest = cached(("latest", version), reader.latest_date)
+    return {
+        "filters": filters,
+        "scope": scope,
+        "period": None,
+        "town_labels": _labels(request, "towns", towns),
+        "category_labels": _labels(request, "categories", categories),
+        "town_options": town_choices(session, user),
+        "category_options": sorted(categories.values(), key=lambda c: (c.domain, c.code)),
+        "domains": DOMAINS,
+        "periods": period_choices(latest),
+        "sources": cached(("sources", version), lambda: _task_sources(session)),
+    }
+
+
+def _reference(request: Request, session: Session) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Towns and categories by code (reference data changes rarely: a minute's staleness)."""
+    engine_key = str(request.app.state.engine.url)
+    return cached(("names", engine_key), lambda: _names(session), NAMES_SECONDS)
+
+
+def _fragment_response(request: Request, html: str, status: int) -> HTMLResponse:
+    locale: str = request.state.locale
+    headers = {"Content-Language": i18n.HTML_LANG[locale], "Vary": VARY}
+    response = HTMLResponse(html, status_code=status, headers=headers)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

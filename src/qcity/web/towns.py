@@ -30,7 +30,8 @@ from qcity.inspection.models import InspectionCategory
 from qcity.registry import repository as registry_repository
 from qcity.registry.models import OrgUnit
 from qcity.web import i18n
-from qcity.web.board import cached, data_version, period_choices, rate_reader
+from qcity.web._cache import cached
+from qcity.web.board import data_version, period_choices, rate_reader
 
 router = APIRouter(include_in_schema=False)
 CHART_CATEGORIES = 30  # the chart shows the lowest pass rates; the table lists every category
