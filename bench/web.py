@@ -12,7 +12,10 @@ another on the same server.
 
 Baseline: ``/health`` (the framework floor: middleware, session lookup, one database query and
 a JSON body) measured the same way, side by side; the ratio column is page p95 / baseline p95.
-Target: p95 under 300 ms on every page.
+Target: p95 under 300 ms on every page. Pages keep fragments per data version and filter, so
+the repeated default view is mostly served from them; ``/inspections?varied`` asks for another
+town × period × verdict filter on every request, to show what the page costs when they miss
+(printed for information, not held to the target).
 
 Run: .venv/bin/python bench/web.py [--scale small|city] [--duration 20] [--users 20]
      [--pages /indicators,/inspections] [--cache-dir ~/.cache/qcity-bench]
@@ -23,8 +26,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -32,6 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import numpy as np
@@ -47,6 +53,7 @@ QCITY = str(ROOT / ".venv" / "bin" / "qcity")
 ANALYST, PASSWORD = "bench-analyst", "bench analyst password 2026"
 TARGET_P95_MS = 300.0
 BASELINE = "/health"
+VARIED = "/inspections?varied"  # each request another filter: what the page costs uncached
 
 
 @dataclass(frozen=True)
@@ -184,7 +191,27 @@ class Connection:
             self.writer.close()
 
 
-async def drive(connections: list[Connection], path: str, seconds: float) -> Result:
+def varied_filters(folder: Path) -> Iterator[str]:
+    """Endless distinct filter queries (town × period × verdict), shuffled: the page's
+    remembered fragments seldom help, so this measures rendering and querying afresh."""
+    with sqlite3.connect(folder / "qcity.sqlite3") as db:
+        towns = [r[0] for r in db.execute("SELECT DISTINCT town_code FROM sampling_inspection")]
+    periods = [f"{y}{q}" for y in (2023, 2024, 2025) for q in ("", "-Q1", "-Q2", "-Q3", "-Q4")]
+    queries = [
+        urlencode({"town": t, "period": p, "verdict": v})
+        for t in towns
+        for p in periods
+        for v in ("", "pass", "fail")
+    ]
+    random.Random(2026).shuffle(queries)
+    while True:
+        for query in queries:
+            yield f"/inspections?{query}"
+
+
+async def drive(
+    connections: list[Connection], path: str, seconds: float, paths: Iterator[str]
+) -> Result:
     latencies: list[float] = []
     errors = 0
     stop = time.perf_counter() + seconds
@@ -194,7 +221,7 @@ async def drive(connections: list[Connection], path: str, seconds: float) -> Res
         while time.perf_counter() < stop:
             started = time.perf_counter()
             try:
-                ok = await connection.get(path) == 200
+                ok = await connection.get(next(paths) if path == VARIED else path) == 200
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 ok, connection.reader, connection.writer = False, None, None
             if ok:
@@ -207,7 +234,9 @@ async def drive(connections: list[Connection], path: str, seconds: float) -> Res
     return Result(path, np.array(latencies), errors, time.perf_counter() - started)
 
 
-async def run(url: str, paths: list[str], users: int, seconds: float) -> list[Result]:
+async def run(
+    url: str, paths: list[str], users: int, seconds: float, varied: Iterator[str]
+) -> list[Result]:
     connections = []
     for _ in range(users):
         client = await logged_in_client(url)
@@ -217,9 +246,9 @@ async def run(url: str, paths: list[str], users: int, seconds: float) -> list[Re
     try:
         for path in [BASELINE, *paths]:  # warm-up: templates, caches, mart connection
             for connection in connections:
-                if await connection.get(path) != 200:
+                if await connection.get(next(varied) if path == VARIED else path) != 200:
                     raise SystemExit(f"{path} does not answer 200 to a logged-in analyst")
-        return [await drive(connections, path, seconds) for path in [BASELINE, *paths]]
+        return [await drive(connections, p, seconds, varied) for p in [BASELINE, *paths]]
     finally:
         for connection in connections:
             await connection.close()
@@ -234,12 +263,16 @@ def report(results: list[Result], users: int, scale: str, workers: int) -> None:
     for r in results:
         ratio = r.percentile(95) / base.percentile(95) if base.percentile(95) else float("nan")
         verdict = "" if r is base else ("met" if r.percentile(95) < TARGET_P95_MS else "MISSED")
+        if r.path == VARIED:
+            verdict = "(not a target: uncached cost)"
         if r.errors or not r.latencies_ms.size:
             verdict = "ERRORS" if r is not base else verdict
         print(f"{r.path:<24}{r.latencies_ms.size:>9}{r.rps:>9.1f}{r.percentile(50):>9.1f}"
               f"{r.percentile(95):>9.1f}{r.percentile(99):>9.1f}{r.errors:>8}"
               f"{ratio:>15.1f}x  {verdict}")  # fmt: skip
     print(f"baseline = {BASELINE} (framework floor) on the same server, same clients")
+    if any(r.path == VARIED for r in results):
+        print(f"{VARIED} = a different town/period/verdict filter on every request")
 
 
 def main() -> None:
@@ -248,7 +281,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0, help="Seconds per page.")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--workers", type=int, default=1, help="qcity serve --workers.")
-    parser.add_argument("--pages", default="/indicators,/inspections")
+    parser.add_argument("--pages", default=f"/indicators,/inspections,{VARIED}")
     parser.add_argument("--cache-dir", type=Path, default=Path.home() / ".cache" / "qcity-bench")
     args = parser.parse_args()
     folder = args.cache_dir / args.scale
@@ -256,7 +289,7 @@ def main() -> None:
     ensure_analyst(folder)
     paths = [p.strip() for p in args.pages.split(",") if p.strip()]
     with server(folder, args.workers) as url:
-        results = asyncio.run(run(url, paths, args.users, args.duration))
+        results = asyncio.run(run(url, paths, args.users, args.duration, varied_filters(folder)))
     report(results, args.users, args.scale, args.workers)
 
 

@@ -23,6 +23,7 @@ from qcity.accounts.api import login_redirect, render_page
 from qcity.analytics._towns import RateReader
 from qcity.analytics.mart import MART_FILE
 from qcity.analytics.periods import Period
+from qcity.audit.models import AuditLog
 from qcity.errors import QcityError
 from qcity.indicators._board import board
 from qcity.indicators.models import IndicatorValue
@@ -44,11 +45,23 @@ def rate_reader(request: Request) -> RateReader:
 
 
 def data_version(session: Session, reader: RateReader) -> tuple[Any, ...]:
-    """What the figures depend on: the database, the mart file, the newest rows."""
+    """What the figures depend on: the database, the mart file, the newest rows.
+
+    Every write appends an audit row (docs/ARCHITECTURE.md rule 9), so the newest audit id
+    changes with any change to records, indicators or reference data.
+    """
     newest_inspection = session.scalar(select(func.max(SamplingInspection.id)))
     newest_value = session.scalar(select(func.max(IndicatorValue.id)))
+    newest_write = session.scalar(select(func.max(AuditLog.id)))
     source = reader.source
-    return (str(reader.engine.url), source.kind, source.version, newest_inspection, newest_value)
+    return (
+        str(reader.engine.url),
+        source.kind,
+        source.version,
+        newest_inspection,
+        newest_value,
+        newest_write,
+    )
 
 
 def town_choices(session: Session, user: Principal) -> list[OrgUnit]:
