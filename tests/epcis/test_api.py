@@ -80,6 +80,7 @@ def test_single_event_and_get_by_event_id(client: TestClient) -> None:
 SENSOR_DOC = (
     OPENEPCIS / "JSON" / "Capture" / "Documents" / ("TransactionEvent_with_userExtensions.json")
 )
+# XML children out of the XSD's xsd:sequence order: rejected (tests/epcis/conftest.py).
 JUMBLED_DOC = OPENEPCIS / "XML" / "Capture" / "Documents" / "JumbledFieldsOrder.xml"
 DRAFT_FIELD = "/epcisBody/eventList/0/sensorElementList/0/sensorReport/0/type"
 
@@ -96,28 +97,41 @@ def test_the_capture_job_lists_the_warnings(client: TestClient) -> None:
             "event_index": 0,
         }
     ]
-    ordered = _capture(client, JUMBLED_DOC)
-    assert [w["where"] for w in ordered["warnings"]] == [  # type: ignore[attr-defined]
-        "/epcis:EPCISDocument/EPCISBody/EventList/TransactionEvent",
-        "/epcis:EPCISDocument/EPCISBody/EventList/TransactionEvent/quantityList/quantityElement",
-    ]
     assert _capture(client, DOC)["warnings"] == []
 
 
-def test_a_single_event_answers_with_its_warnings(client: TestClient) -> None:
+def test_a_single_event_out_of_the_xsd_order_is_refused_naming_the_element(
+    client: TestClient,
+) -> None:
     event = OPENEPCIS / "XML" / "Capture" / "Events" / "ObjectEvent.xml"
     root = etree.fromstring(event.read_bytes())
-    root[:] = list(reversed(root))  # every child out of the XSD order
+    root[:] = list(reversed(root))  # every child out of the XSD order; first: example:myField
     headers = {"Content-Type": "application/xml"}
     response = client.post("/epcis/events", content=etree.tostring(root), headers=headers)
+    assert response.status_code == 400, response.text
+    problem = response.json()["problems"][0]
+    assert "myField': This element is not expected" in problem["message"]
+    assert problem["where"].startswith("/epcis:EPCISDocument/EPCISBody/EventList/ObjectEvent/")
+    assert (
+        client.get("/epcis/events").json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        == []
+    )
+
+
+def test_a_single_event_answers_with_its_warnings(client: TestClient) -> None:
+    plain = OPENEPCIS / "JSON" / "Capture" / "Events" / "TransactionEvent.json"
+    response = client.post("/epcis/events", content=plain.read_bytes(), headers=JSON_LD)
     assert response.status_code == 201, response.text
     body = response.json()
     assert response.headers["Location"].endswith(quote(body["eventID"], safe=""))
-    assert [(w["where"], w["event_index"]) for w in body["warnings"]] == [("/ObjectEvent", 0)]
-    assert body["warnings"][0]["message"].startswith("elements out of the XSD order")
-    plain = OPENEPCIS / "JSON" / "Capture" / "Events" / "TransactionEvent.json"
-    response = client.post("/epcis/events", content=plain.read_bytes(), headers=JSON_LD)
-    assert response.status_code == 201 and response.json()["warnings"] == []
+    assert body["warnings"] == []
+    document = json.loads(SENSOR_DOC.read_text())
+    drafted = {"@context": document["@context"], **document["epcisBody"]["eventList"][0]}
+    response = client.post("/epcis/events", content=json.dumps(drafted), headers=JSON_LD)
+    assert response.status_code == 201, response.text
+    assert [(w["where"], w["event_index"]) for w in response.json()["warnings"]] == [
+        ("/sensorElementList/0/sensorReport/0/type", 0)
+    ]
 
 
 def _events(client: TestClient, **params: str) -> list[dict[str, object]]:
@@ -224,15 +238,22 @@ def test_cli_bad_file_is_one_line_naming_file_and_field(cli_db: None, tmp_path: 
 
 
 def test_cli_prints_warnings_and_exits_0(cli_db: None) -> None:
-    result = runner.invoke(root, ["trace", "capture", str(SENSOR_DOC), str(JUMBLED_DOC)])
+    result = runner.invoke(root, ["trace", "capture", str(SENSOR_DOC)])
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.output.splitlines() if line.startswith("warning: ")]
-    assert warnings[0] == (
+    assert warnings == [
         f"warning: {SENSOR_DOC}, event 0, {DRAFT_FIELD}: 'EffectiveDoseRate' is not in the CBV "
         "2.0 measurement types (gs1:MeasurementType): accepted as a draft or unlisted GS1 term; "
         "GS1 now names it DoseEquivalentRate"
-    )
-    assert warnings[1].startswith(f"warning: {JUMBLED_DOC}, event 0, /epcis:EPCISDocument/")
-    assert warnings[1].endswith("elements out of the XSD order (EPCglobal-epcis-2_0.xsd declares "
-                                "an xsd:sequence); read in the schema's order")  # fmt: skip
-    assert len(warnings) == 3 and "1 captured, 0 already stored, 0 rejected" in result.output
+    ]
+    assert "1 captured, 0 already stored, 0 rejected" in result.output
+
+
+def test_cli_refuses_xml_out_of_the_xsd_order_naming_file_and_element(cli_db: None) -> None:
+    result = runner.invoke(root, ["trace", "capture", str(JUMBLED_DOC)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {JUMBLED_DOC}: "), result.output
+    misplaced = "Element 'disposition': This element is not expected"
+    assert f"TransactionEvent/disposition (line 8): {misplaced}" in lines[0]
+    assert "captured" not in result.output and "Traceback" not in result.output

@@ -15,9 +15,8 @@ from qcity.epcis._validate import findings, validate
 from qcity.epcis.models import EpcisEvent
 from tests.epcis.conftest import (
     CORPUS,
-    ORDER,
-    ORDER_ONLY_INVALID,
     WARNED,
+    XSD_ORDER_INVALID,
     capture_file,
     must_accept,
     must_reject,
@@ -39,8 +38,9 @@ def _check(path: Path) -> int:
 
 def test_corpus_sizes() -> None:
     """The counts reported to the lead (SOURCES.md explains each set)."""
-    assert (len(ACCEPT), len(REJECT), len(WARNED)) == (205, 31, 7)
+    assert (len(ACCEPT), len(REJECT), len(WARNED)) == (204, 33, 6)
     assert set(WARNED) <= {relative(p) for p in ACCEPT}
+    assert set(XSD_ORDER_INVALID) <= {relative(p) for p in REJECT}
 
 
 @pytest.mark.parametrize("path", ACCEPT, ids=relative)
@@ -69,21 +69,22 @@ def test_tolerated_documents_are_accepted_with_a_warning_naming_the_field(name: 
     assert all(w.event_index is not None and w.where for w in found.warnings)
 
 
-def test_documents_in_order_carry_no_order_warning() -> None:
-    for path in ACCEPT:
-        if relative(path) not in WARNED and path.suffix == ".xml":
-            warnings = service.parse(path.read_bytes()).warnings
-            assert warnings == [], relative(path)
+_WRONG_ORDER = {
+    **XSD_ORDER_INVALID,
+    "openepcis-test-resources/2.0/EPCIS/XML/Capture/Invalid/"
+    "ObjectEvent_with_wrong_element_order.xml": "action",
+}
 
 
-def test_the_wrong_order_case_of_the_invalid_set_is_accepted_with_the_warning() -> None:
-    """OpenEPCIS's Invalid/ObjectEvent_with_wrong_element_order.xml has no defect but the order
-    (see ORDER_ONLY_INVALID): accepted, with the warning naming the event."""
-    document = service.parse((CORPUS / ORDER_ONLY_INVALID).read_bytes())
-    assert [(w.where, w.message.startswith(ORDER)) for w in document.warnings] == [
-        ("/epcis:EPCISDocument/EPCISBody/EventList/ObjectEvent", True)
-    ]
-    assert validate(document) == ([], {})
+@pytest.mark.parametrize("name", sorted(_WRONG_ORDER), ids=lambda n: n.rsplit("/", 1)[1])
+def test_xml_children_out_of_the_xsd_order_are_rejected_naming_the_element(name: str) -> None:
+    """The XSD's xsd:sequence is normative: no reordering, the misplaced element is named."""
+    with pytest.raises(EpcisInputError) as raised:
+        service.parse((CORPUS / name).read_bytes())
+    problem = raised.value.problems[0]
+    element = _WRONG_ORDER[name]
+    assert f"Element '{element}': This element is not expected" in problem.message, str(problem)
+    assert problem.where.split(" ")[0].endswith(f"/{element}")
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,5 @@
 """Reading EPCIS 2.0 XML: XSD validation (lxml, packaged XSDs) and conversion to EPCIS JSON form.
 
-Children out of the XSD's sequence order are put in that order, with a warning, when that is
-all that is wrong (:mod:`qcity.epcis._order`).
-
 The conversion follows the standard's XML↔JSON mapping: lists become arrays, ``type`` attributes
 become ``type`` keys, sensor attributes become typed JSON values, 1.2-style ``<extension>``
 wrappers are flattened, and extension elements become ``prefix:localName`` keys (the prefix's
@@ -11,7 +8,6 @@ namespace recorded per event). ``xsi:type`` annotations are dropped (JSON has no
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +21,6 @@ from qcity.epcis._document import (
     ParsedEvent,
     Problem,
 )
-from qcity.epcis._order import canonical_order
 
 EPCIS_NS = "urn:epcglobal:epcis:xsd:2"
 QUERY_NS = "urn:epcglobal:epcis-query:xsd:2"
@@ -34,10 +29,6 @@ _XSD = Path(__file__).parent / "data" / "xsd" / "EPCglobal-epcis-2_0.xsd"
 _QUERY_XSD = Path(__file__).parent / "data" / "xsd" / "EPCglobal-epcis-query-2_0.xsd"
 _EPC_LISTS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
 _QTY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
-ORDER_WARNING = (
-    "elements out of the XSD order (EPCglobal-epcis-2_0.xsd declares an xsd:sequence); "
-    "read in the schema's order"
-)
 _TEXT_FIELDS = (
     "eventTime", "recordTime", "eventTimeZoneOffset", "eventID", "action", "bizStep",
     "disposition", "parentID", "transformationID",
@@ -81,13 +72,11 @@ def parse_xml(data: bytes, *, validate: bool = True) -> ParsedDocument:
         missing = Problem("/EPCISQueryDocument", "no QueryResults/resultsBody/EventList")
         return _document(root, event_list, missing, validate=validate, query=True)
     if tag.namespace is None and tag.localname in EVENT_TYPES:
-        warnings = _schema_check(lambda: _wrap(root), [root]) if validate else []
+        if validate:
+            _validate(_wrap(root))
         data_, namespaces = _event(root)
         return ParsedDocument(
-            "xml",
-            "event",
-            [ParsedEvent(data_, namespaces, "/" + tag.localname, 0)],
-            warnings=warnings,
+            "xml", "event", [ParsedEvent(data_, namespaces, "/" + tag.localname, 0)]
         )
     if tag.namespace == "urn:epcglobal:epcis:xsd:1":
         raise EpcisInputError(
@@ -113,15 +102,16 @@ def _document(
     if event_list is not None:
         for element in event_list:
             _unqualify(element)
-    elements = list(_event_elements(event_list)) if event_list is not None else []
-    warnings = _schema_check(lambda: root, elements, query=query) if validate else []
+    if validate:
+        _validate(root, query=query)
     if event_list is None:
         raise EpcisInputError([missing])
+    elements = list(_event_elements(event_list))
     events = [
         ParsedEvent(*_event(element), where=_path(element), index=i)
         for i, element in enumerate(elements)
     ]
-    return ParsedDocument("xml", "document", events, warnings=warnings)
+    return ParsedDocument("xml", "document", events)
 
 
 def _unqualify(element: etree._Element) -> None:
@@ -146,30 +136,16 @@ def _wrap(event: etree._Element) -> etree._Element:
     return document
 
 
-def _schema_check(
-    build: Callable[[], etree._Element], events: list[etree._Element], *, query: bool = False
-) -> list[Problem]:
-    """XSD-validate the tree ``build`` gives; raise :class:`EpcisInputError` if it is invalid.
+def _validate(root: etree._Element, *, query: bool = False) -> None:
+    """XSD-validate ``root``; raise :class:`EpcisInputError` naming each problem if invalid.
 
-    When the tree is invalid, the children of each event (and of its containers) are first put
-    in the XSD's sequence order (:mod:`qcity.epcis._order`); if that alone makes the tree valid,
-    the document is accepted and each reordered element is returned as a warning. Otherwise the
-    problems of the reordered tree are raised (what is wrong besides the order).
+    The XSD is normative for the XML binding, element order included: its event types are
+    ``xsd:sequence`` declarations, so children out of that order are rejected like any other
+    schema violation (the message names the first misplaced element).
     """
     schema = _schema(query)
-    tree = build()
-    if schema.validate(tree):
-        return []
-    warnings = [
-        Problem(_path(element), ORDER_WARNING, index)
-        for index, event in enumerate(events)
-        for element in canonical_order(event, f"{etree.QName(event).localname}Type")
-    ]
-    if warnings:
-        tree = build()
-        if schema.validate(tree):
-            return warnings
-    raise EpcisInputError(_schema_problems(schema))
+    if not schema.validate(root):
+        raise EpcisInputError(_schema_problems(schema))
 
 
 def _schema_problems(schema: etree.XMLSchema) -> list[Problem]:

@@ -31,7 +31,7 @@ def capture(
 ) -> None:
     """Capture EPCIS 2.0 documents or events into the database (idempotent by event hash).
 
-    Warnings about accepted events (draft measurement types, XML elements out of the XSD order)
+    Warnings about accepted events (draft measurement types, a sensorReport without ``type``)
     are printed as ``warning: FILE, event N, FIELD: MESSAGE`` lines and do not fail the command.
     """
     db = support.engine()

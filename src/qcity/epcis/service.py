@@ -248,8 +248,8 @@ def capture(
     and the job lists the others. Capturing an event already stored (same hash) stores nothing new;
     an event with an errorDeclaration whose hash is stored marks the stored event as declared
     erroneous (CBV §8.9: the declaration does not change the hash). Warnings about the events
-    that are not rejected (draft measurement types, XML element order: see
-    :mod:`qcity.epcis._validate`, :mod:`qcity.epcis._order`) go to the job and the outcome.
+    that are not rejected (draft measurement types, a sensorReport without ``type``: see
+    :mod:`qcity.epcis._validate`) go to the job and the outcome.
     ``workers``: processes that check and hash the events (default 1, sequential; more only in a
     single-threaded process, see :mod:`qcity.epcis._parallel`).
     """
