@@ -5,15 +5,21 @@ commissioned, shipped and received; processors transform two farm lots into a pr
 pack it on a pallet (SSCC) and ship it to a distributor, who unpacks it and ships parts to
 wholesalers, who ship parts on to retailers. About 35 events per production run.
 
-Measured on SQLite and PostgreSQL:
+Events are generated as table rows (:class:`RowEmitter`: the documents and rows the demo's
+Emitter would give, a test pins the equality; for PostgreSQL pre-encoded COPY text lines), chunk
+by chunk, never all in memory. Measured on SQLite and PostgreSQL:
 
 * validated capture (the epcis service: parse, validate, CBV hash, bulk store) on
-  ``min(N, --validated)`` events, and raw bulk storage (``trace.repository.insert_events``:
-  COPY / executemany, indexes deferred) of all N events, in events per second;
-* building the in-memory graph from the database, saving and loading the ``.npz`` index;
+  ``min(N, --validated)`` events, and raw bulk storage (``trace.repository.insert_rows``:
+  COPY / executemany) of all N events in one transaction, secondary indexes and (PostgreSQL)
+  unique and foreign-key constraints built after the load, SQLite without journal or fsync and
+  with a 2 GiB page cache, in events per second (generating the rows is timed apart);
+* building the in-memory graph from the database, saving and loading the ``.npz`` index (with
+  the holder index every trace reads current holders from);
 * forward and backward trace p50/p99 over ``--lots`` random lots (graph, in memory), side by
   side with a recursive CTE on PostgreSQL over the same rows (baseline) and the ratio;
-* the recall spreadsheet (KDE rows + xlsx) for a five-tier forward scope.
+* the recall spreadsheet (trace + KDE rows + lot rows + xlsx) for a five-tier forward scope,
+  cold (first in the process) and warm.
 
 Run: .venv/bin/python bench/trace.py [--events 10000000] [--backends sqlite,postgresql]
 """
@@ -38,12 +44,11 @@ from sqlalchemy import Engine, text
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from qcity.db import make_engine, unit_of_work, upgrade
-from qcity.db.bulk import deferred_indexes
+from qcity.db.bulk import deferred_constraints, deferred_indexes, unsafe_sqlite_load
 from qcity.epcis import service as epcis_service
-from qcity.epcis.models import EpcisBizTransaction, EpcisEvent, EpcisEventObject, EpcisEventParty
 from qcity.trace import _spreadsheet, repository
 from qcity.trace import service as trace_service
-from qcity.trace._demo import Emitter, Party, _ship_receive, fast_hash
+from qcity.trace._demo import EVENT_PREFIX, Emitter, Party, _ship_receive, demo_hash, fast_hash
 from qcity.trace.repository import cast_table
 from qcity.tracegraph import TraceGraph
 from tests.pgserver import PostgresServer
@@ -99,8 +104,10 @@ def tiers(rng: random.Random) -> dict[str, list[Party]]:
     return out
 
 
-def run_events(out: Emitter, rng: random.Random, p: dict[str, list[Party]], run: int) -> list[str]:
-    """One production run (~35 events); returns its farm lots."""
+def run_events(
+    out: Emitter, rng: random.Random, p: dict[str, list[Party]], run: int
+) -> tuple[list[str], str]:
+    """One production run (35 events); returns its farm lots and its product lot."""
     day = START + dt.timedelta(minutes=run * 7)
     proc = rng.choice(p["proc"])
     farm_lots = []
@@ -140,7 +147,7 @@ def run_events(out: Emitter, rng: random.Random, p: dict[str, list[Party]], run:
             shop = rng.choice(p["retail"])
             _ship_receive(out, got + dt.timedelta(hours=1 + r), whole, shop,
                           ((product, round(share / 3, 1), "KGM"),), (), run)  # fmt: skip
-    return farm_lots
+    return farm_lots, product
 
 
 class Chain:
@@ -156,28 +163,30 @@ class Chain:
         self.deep_tails: list[str] = []
         self.count = 0
 
-    def chunks(self) -> Iterator[Emitter]:
+    def chunks(self, dialect: str = "sqlite", first_key: int = 1) -> Iterator[RowEmitter]:
+        """The events as table rows for ``dialect``, keys from ``first_key`` on."""
         rng = random.Random(self.seed)
         p = tiers(rng)
         record = not self.count
-        out = Emitter(hasher=fast_hash)
+        now = repository.time_text(dt.datetime.now(dt.UTC), dialect)
+        out = RowEmitter(0, first_key, dialect, now)
         run = total = 0
-        while total + len(out.events) < self.n_events:
-            lots = run_events(out, rng, p, run)
+        while total + len(out) < self.n_events:
+            lots, product = run_events(out, rng, p, run)
             if record:
                 self.farm_lots += lots
-                self.products.append(p_lot(out))
+                self.products.append(product)
             run += 1
             if run % CHUNK_RUNS == 0:
-                total += len(out.events)
+                total += len(out)
                 yield out
-                out = Emitter(serial=out.serial, hasher=fast_hash)
+                out = RowEmitter(out.serial, out.key + 1, dialect, now)
         yield self.deep_chains(out, p)
-        total += len(out.events)
+        total += len(out)
         if record:
             self.count = total
 
-    def deep_chains(self, out: Emitter, p: dict[str, list[Party]]) -> Emitter:
+    def deep_chains(self, out: RowEmitter, p: dict[str, list[Party]]) -> RowEmitter:
         """Rework chains: a lot transformed ``depth`` times in a row (repackaging), ``deep`` of
         them; the deep case for the CTE comparison (one recursion step per transformation)."""
         for c in range(self.deep):
@@ -199,12 +208,137 @@ class Chain:
         return out
 
 
-def p_lot(out: Emitter) -> str:
-    """The product lot of the run just emitted (its transformation's output)."""
-    for ev in reversed(out.events):
-        if ev.event_type == "TransformationEvent":
-            return next(o[1] for o in ev.objects if o[0] == "output")
-    raise AssertionError("a run has a transformation")
+class RowEmitter(Emitter):
+    """An :class:`Emitter` that writes table rows instead of :class:`StoredEvent` objects.
+
+    The document is built by string concatenation in the canonical form the Emitter's
+    ``json.dumps(sort_keys=True)`` gives (bench values need no JSON escaping; a test pins the
+    equality), keys are assigned from ``first_key`` on, and for PostgreSQL every row is one
+    line in COPY text format, so storing costs no per-value work in the driver.
+    """
+
+    def __init__(self, serial: int, first_key: int, dialect: str, now: str) -> None:
+        super().__init__(serial=serial, hasher=fast_hash)
+        self.key = first_key - 1
+        self.rows = repository.EventRows(encoded=dialect == "postgresql")
+        self.dialect, self.now = dialect, now
+
+    def __len__(self) -> int:
+        return len(self.rows.events)
+
+    def emit(self, event_type: str, when: dt.datetime, **fields: Any) -> None:
+        self.serial += 1
+        self.key += 1
+        event_id = f"{EVENT_PREFIX}{self.serial}"
+        document, objects, parties, txs = canonical(event_type, event_id, when, **fields)
+        action = None if event_type == "TransformationEvent" else fields.get("action", "OBSERVE")
+        step, disposition = fields.get("step"), fields.get("disposition")
+        location, parent = fields.get("location"), fields.get("parent")
+        event = (
+            self.key, event_id, demo_hash(document), event_type, action,
+            repository.time_text(when, self.dialect), "+08:00", self.now, step, disposition,
+            location, location, parent, fields.get("xform"), False, document,
+        )  # fmt: skip
+        rows, key = self.rows, self.key
+        if rows.encoded:  # COPY text: tab-separated, \N for NULL (values hold no tab or \)
+            rows.events.append("\t".join([NULL if v is None else str(v) for v in event[:14]])
+                               + "\tf\t" + document + "\n")  # fmt: skip
+            rows.objects += [
+                f"{key}\t{r}\t{i}\t{'t' if c else 'f'}\t{NULL if q is None else q}\t{u or NULL}\n"
+                for r, i, c, q, u in objects
+            ]
+            rows.parties += [f"{key}\t{k}\t{t}\t{i}\n" for k, t, i in parties]
+            rows.transactions += [f"{key}\t{t or NULL}\t{b}\n" for t, b in txs]
+        else:
+            rows.events.append(event)
+            rows.objects += [(key, *o) for o in objects]
+            rows.parties += [(key, *p) for p in parties]
+            rows.transactions += [(key, *t) for t in txs]
+
+
+NULL = "\\N"  # NULL in COPY text format
+
+
+def _qlist(key: str, items: tuple[tuple[str, float, str], ...]) -> str:
+    body = ",".join(f'{{"epcClass":"{i}","quantity":{q!r},"uom":"{u}"}}' for i, q, u in items)
+    return f'"{key}":[{body}]'
+
+
+def canonical(
+    event_type: str,
+    event_id: str,
+    when: dt.datetime,
+    *,
+    action: str | None = "OBSERVE",
+    step: str | None = None,
+    disposition: str | None = None,
+    location: str | None = None,
+    epcs: tuple[str, ...] = (),
+    quantities: tuple[tuple[str, float, str], ...] = (),
+    parent: str | None = None,
+    children: tuple[str, ...] = (),
+    child_quantities: tuple[tuple[str, float, str], ...] = (),
+    inputs: tuple[tuple[str, float, str], ...] = (),
+    outputs: tuple[tuple[str, float, str], ...] = (),
+    sources: tuple[tuple[str, str], ...] = (),
+    destinations: tuple[tuple[str, str], ...] = (),
+    transactions: tuple[tuple[str, str], ...] = (),
+    xform: str | None = None,
+) -> tuple[str, list[tuple[Any, ...]], list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """The canonical document (keys sorted, no blanks) and the object, party, transaction rows
+    of one event, as :class:`Emitter` makes them."""
+    parts: list[str] = []
+    objects: list[tuple[Any, ...]] = []
+    if event_type != "TransformationEvent":
+        parts.append(f'"action":"{action}"')
+    if location:
+        parts.append(f'"bizLocation":{{"id":"{location}"}}')
+    if step:
+        parts.append(f'"bizStep":"{step}"')
+    if transactions:
+        body = ",".join(f'{{"bizTransaction":"{b}","type":"{t}"}}' for t, b in transactions)
+        parts.append(f'"bizTransactionList":[{body}]')
+    if parent:
+        objects.append(("parent", parent, False, None, None))
+    if children:
+        parts.append('"childEPCs":[' + ",".join(f'"{c}"' for c in children) + "]")
+    if child_quantities:
+        parts.append(_qlist("childQuantityList", child_quantities))
+    if destinations:
+        body = ",".join(f'{{"destination":"{d}","type":"{t}"}}' for t, d in destinations)
+        parts.append(f'"destinationList":[{body}]')
+    if disposition:
+        parts.append(f'"disposition":"{disposition}"')
+    if epcs:
+        parts.append('"epcList":[' + ",".join(f'"{e}"' for e in epcs) + "]")
+        objects += [("epc", e, False, None, None) for e in epcs]
+    objects += [("epc", i, True, q, u) for i, q, u in quantities]
+    objects += [("child", c, False, None, None) for c in children]
+    objects += [("child", i, True, q, u) for i, q, u in child_quantities]
+    objects += [("input", i, True, q, u) for i, q, u in inputs]
+    objects += [("output", i, True, q, u) for i, q, u in outputs]
+    stamp = when.isoformat(timespec="milliseconds")
+    parts.append(f'"eventID":"{event_id}","eventTime":"{stamp}","eventTimeZoneOffset":"+08:00"')
+    if inputs:
+        parts.append(_qlist("inputQuantityList", inputs))
+    if outputs:
+        parts.append(_qlist("outputQuantityList", outputs))
+    if parent:
+        parts.append(f'"parentID":"{parent}"')
+    if quantities:
+        parts.append(_qlist("quantityList", quantities))
+    if location:
+        parts.append(f'"readPoint":{{"id":"{location}"}}')
+    if sources:
+        body = ",".join(f'{{"source":"{s}","type":"{t}"}}' for t, s in sources)
+        parts.append(f'"sourceList":[{body}]')
+    if xform:
+        parts.append(f'"transformationID":"{xform}"')
+    parts.append(f'"type":"{event_type}"')
+    parties = [("source", t, s) for t, s in sources] + [
+        ("destination", t, d) for t, d in destinations
+    ]
+    return "{" + ",".join(parts) + "}", objects, parties, list(transactions)
 
 
 def fresh_url(backend: str, server: PostgresServer | None, name: str, workdir: Path) -> str:
@@ -223,7 +357,7 @@ def validated_capture(engine: Engine, chain: Chain, limit: int) -> tuple[int, fl
     """Capture ``limit`` events through the epcis service, 1,000 per document."""
     events: list[dict[str, object]] = []
     for chunk in chain.chunks():
-        events += [json.loads(e.document) for e in chunk.events[: limit - len(events)]]
+        events += [json.loads(row[-1]) for row in chunk.rows.events[: limit - len(events)]]
         if len(events) >= limit:
             break
     started = time.perf_counter()
@@ -239,29 +373,41 @@ def validated_capture(engine: Engine, chain: Chain, limit: int) -> tuple[int, fl
     return len(events), time.perf_counter() - started
 
 
-def raw_store(engine: Engine, chain: Chain) -> tuple[int, float]:
-    """Store every event, generated chunk by chunk; the time excludes generating them."""
-    stored, storing = 0, 0.0
-    with ExitStack() as outer:
-        connection = outer.enter_context(engine.begin())
-        with ExitStack() as stack:
-            for model in (EpcisEvent, EpcisEventObject, EpcisEventParty, EpcisBizTransaction):
-                stack.enter_context(deferred_indexes(connection, cast_table(model)))
-            for chunk in chain.chunks():
-                started = time.perf_counter()
-                stored += repository.insert_events(connection, chunk.events)
-                storing += time.perf_counter() - started
-            started = time.perf_counter()  # the deferred index builds
-        storing += time.perf_counter() - started
-        started = time.perf_counter()  # the commit
-    storing += time.perf_counter() - started
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
-    else:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
-    return stored, storing
+def raw_store(engine: Engine, chain: Chain) -> tuple[int, float, float]:
+    """Store every event, generated chunk by chunk, in one transaction with the indexes and
+    unique / foreign-key constraints built after the load (on SQLite: no journal, no fsync,
+    a 2 GiB page cache). Returns the events stored, the seconds storing them (with the index
+    and constraint builds and the commit) and the seconds generating them."""
+    stored, generating = 0, 0.0
+    started = time.perf_counter()
+    tables = zip(repository.EPCIS_TABLES, repository.EPCIS_MODELS, strict=True)
+    with (
+        engine.connect() as connection,
+        unsafe_sqlite_load(connection),
+        connection.begin(),
+        ExitStack() as stack,
+    ):
+        if engine.dialect.name == "postgresql":  # index and constraint builds sort in memory
+            connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")
+        for table, model in tables:
+            stack.enter_context(deferred_indexes(connection, cast_table(model)))
+            stack.enter_context(deferred_constraints(connection, table))
+        chunks = chain.chunks(engine.dialect.name, repository.next_event_key(connection))
+        while True:
+            begun = time.perf_counter()
+            chunk = next(chunks, None)
+            generating += time.perf_counter() - begun
+            if chunk is None:
+                break
+            stored += repository.insert_rows(connection, chunk.rows)
+    storing = time.perf_counter() - started - generating
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        else:  # statistics from a sample of each index, not a full scan of 10⁷ rows
+            connection.exec_driver_sql("PRAGMA analysis_limit=2000")
+        connection.exec_driver_sql("ANALYZE")
+    return stored, storing, generating
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -273,11 +419,11 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace, chain: Chain
     result: dict[str, float | str] = {"backend": backend}
     engine = make_engine(url)
     upgrade(engine)
-    n, seconds = raw_store(engine, chain)
+    n, seconds, generating = raw_store(engine, chain)
     result["raw_events"], result["raw_eps"] = n, n / seconds
     print(
         f"[{backend}] raw bulk storage: {n:,} events in {seconds:.1f} s "
-        f"= {n / seconds:,.0f} events/s",
+        f"= {n / seconds:,.0f} events/s (generating them took another {generating:.1f} s)",
         flush=True,
     )
 
@@ -305,6 +451,7 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace, chain: Chain
     saved = time.perf_counter() - started
     started = time.perf_counter()
     loaded, _ = TraceGraph.load(npz)
+    loaded.holdings()  # every lot's current holders, worked out once per loaded index
     load = time.perf_counter() - started
     print(f"[{backend}] index save {saved:.1f} s, load {load:.1f} s "
           f"({npz.stat().st_size / 1e6:,.0f} MB)", flush=True)  # fmt: skip
@@ -332,7 +479,7 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace, chain: Chain
             kde = _spreadsheet.kde_rows(session, res.events, out.lots)
             lots = _spreadsheet.lot_rows(session, out.lots)
             _spreadsheet.write(args.workdir / f"{backend}.xlsx", kde, lots)
-            result["sheet"] = sheet = time.perf_counter() - started
+            result[f"sheet_{label}"] = sheet = time.perf_counter() - started
         print(f"[{backend}] recall spreadsheet, {label} (5 tiers, {len(kde)} KDE rows, "
               f"{len(lots)} lots): {sheet * 1000:.0f} ms", flush=True)  # fmt: skip
 
@@ -391,6 +538,8 @@ def main() -> None:
         for backend in backends:
             url = fresh_url(backend, args.server, "bench_trace", args.workdir)
             results.append(bench_backend(backend, url, args, chain))
+            for leftover in args.workdir.glob("*.sqlite3*"):  # make room for the next backend
+                leftover.unlink()
             if len(results) == 1:
                 print(f"generated {chain.count:,} events ({len(chain.farm_lots):,} farm lots, "
                       f"{len(chain.products):,} products, {args.deep_chains} rework chains of "
@@ -402,8 +551,10 @@ def summary(results: list[dict[str, Any]], n: int, args: argparse.Namespace) -> 
     print(f"\n{n:,} events; {args.lots} random shallow roots, {args.deep_chains} deep roots "
           f"(depth {args.depth}); times in ms (p50 / p99)")  # fmt: skip
     head = f"{'backend':<11}{'raw ev/s':>10}{'valid ev/s':>11}{'roots':>9}{'fwd graph':>17}"
-    print(f"{head}{'bwd graph':>17}{'fwd CTE':>19}{'bwd CTE':>19}{'ratio p50':>10}{'sheet':>7}")
-    print("sheet = warm five-tier recall spreadsheet (trace + KDE rows + lot rows + xlsx)")
+    tail = f"{'ratio p50':>10}{'sheet cold/warm':>16}"
+    print(f"{head}{'bwd graph':>17}{'fwd CTE':>19}{'bwd CTE':>19}{tail}")
+    print("sheet = five-tier recall spreadsheet (trace + KDE rows + lot rows + xlsx), first call "
+          "in the process (cold) and the next one (warm), ms")  # fmt: skip
     for r in results:
         for kind in ("shallow", "deep"):
             f, b = r[f"{kind}_fwd"], r[f"{kind}_bwd"]
@@ -413,7 +564,8 @@ def summary(results: list[dict[str, Any]], n: int, args: argparse.Namespace) -> 
             cte_b = f"{cb[0]:.2f} / {cb[1]:.2f}" if cb else "-"
             head = (f"{r['backend']:<11}{r['raw_eps']:>10,.0f}{r['validated_eps']:>11,.0f}"
                     if kind == "shallow" else " " * 32)  # fmt: skip
-            sheet = f"{r['sheet'] * 1000:>7.0f}" if kind == "shallow" else ""
+            sheet = (f"{r['sheet_cold'] * 1000:>9.0f} / {r['sheet_warm'] * 1000:<4.0f}"
+                     if kind == "shallow" else "")  # fmt: skip
             print(f"{head}{kind:>9}{f[0]:>8.3f} / {f[1]:<6.3f}{b[0]:>8.3f} / {b[1]:<6.3f}"
                   f"{cte_f:>19}{cte_b:>19}{ratio:>10}{sheet}")  # fmt: skip
     print("ratio = recursive CTE p50 / graph p50 (forward), same roots, PostgreSQL")

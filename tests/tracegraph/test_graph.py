@@ -51,6 +51,34 @@ def test_split_shipments_give_one_position_per_holder() -> None:
     assert held == {"proc": 20, "shopA": 30, "shopB": 50}
 
 
+def test_positions_follow_batches_added_after_a_trace() -> None:
+    g = TraceGraph()
+    g.add(shipping_chain().build(), merge=False)
+    assert [p.holder for p in g.forward("L").lots[0].positions] == ["proc"]
+    later = BatchBuilder()
+    later.sight("L", 7, 107, holder="shop", source="proc", quantity=100, uom="KGM",
+                flow=Flow.SHIPPED)  # fmt: skip
+    later.sight("L", 8, 108, holder="shop", location="shop:shelf", quantity=100, uom="KGM",
+                flow=Flow.RECEIVED)  # fmt: skip
+    g.add(later.build(), merge=False)
+    assert len(g.segments) == 2  # the holders are worked out over both segments
+    (position,) = g.forward("L").lots[0].positions
+    assert (position.holder, position.location, position.quantity, position.last_seen) == (
+        "shop", "shop:shelf", 100, 8,
+    )  # fmt: skip
+    g.compact()
+    assert g.forward("L").lots[0].positions == (position,)
+
+
+def test_a_lot_nobody_holds_stays_with_its_last_holder_at_zero() -> None:
+    b = shipping_chain()
+    b.sight("L", 4, 104, holder="proc", quantity=100, flow=Flow.CONSUMED)
+    (position,) = graph(b).forward("L").lots[0].positions
+    assert (position.holder, position.location, position.quantity, position.last_seen) == (
+        "proc", "proc:dock", 0.0, 4,
+    )  # fmt: skip
+
+
 def transformation_chain() -> BatchBuilder:
     b = shipping_chain()
     b.sight("M", 1, 201, holder="proc", quantity=10, flow=Flow.PRODUCED)

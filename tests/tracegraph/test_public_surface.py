@@ -11,7 +11,16 @@ EXPORTS = [
     "ALWAYS", "NEVER", "BalanceRow", "BatchBuilder", "EventBatch", "Flow", "MassBalance",
     "Position", "TraceGraph", "TraceResult", "TracedLot", "flow_of",
 ]  # fmt: skip
-ALLOWED = {"numpy", "qcity", "__future__", "collections", "dataclasses", "enum", "pathlib"}
+ALLOWED = {
+    "numpy",
+    "qcity",
+    "__future__",
+    "collections",
+    "dataclasses",
+    "enum",
+    "pathlib",
+    "typing",
+}
 
 
 def test_exports_are_pinned() -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, Connection, Integer, Table, cast, func, select
 from sqlalchemy.orm import Session
 
-from qcity.db.bulk import bulk_insert, deferred_indexes
+from qcity.db.bulk import bulk_insert, copy_lines, deferred_indexes
 from qcity.epcis.models import EpcisBizTransaction, EpcisEvent, EpcisEventObject, EpcisEventParty
 from qcity.registry.models import MarketEntity
 from qcity.trace.models import Gs1Key, Product, RecallCase, RecallHolder, RecallLot, RecallProgress
@@ -196,11 +196,12 @@ def _load_range(session: Session, lo: int, hi: int, keys: Resolver) -> EventBatc
     e, o, p = EpcisEvent, EpcisEventObject, EpcisEventParty
     sources: dict[int, list[tuple[str, str]]] = defaultdict(list)
     destinations: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for pk, kind, ptype, identifier in session.execute(
+    core = session.connection()  # Core rows: no ORM result processing per row
+    for pk, kind, ptype, identifier in core.execute(
         select(p.event_pk, p.kind, p.type, p.identifier).where(p.event_pk > lo, p.event_pk <= hi)
-    ):
+    ).all():
         (sources if kind == "source" else destinations)[pk].append((ptype, identifier))
-    rows = session.execute(
+    rows = core.execute(
         select(
             o.event_pk, o.role, o.identifier, o.quantity, o.uom, e.event_type, e.action,
             e.biz_step, epoch_us(session, e.event_time), e.biz_location, e.transformation_id,
@@ -208,7 +209,7 @@ def _load_range(session: Session, lo: int, hi: int, keys: Resolver) -> EventBatc
         .join(e, e.id == o.event_pk)
         .where(o.event_pk > lo, o.event_pk <= hi)
         .order_by(o.event_pk, o.id)
-    )  # fmt: skip
+    ).all()  # fmt: skip
     builder = BatchBuilder()
     builder.last_event = hi
     per_event: dict[int, list[tuple[str, str, float | None, int]]] = defaultdict(list)
@@ -462,6 +463,38 @@ EVENT_COLUMNS = (
     "event_time_zone_offset", "record_time", "biz_step", "disposition", "read_point",
     "biz_location", "parent_id", "transformation_id", "has_error_declaration", "document",
 )  # fmt: skip
+OBJECT_COLUMNS = ("event_pk", "role", "identifier", "is_class", "quantity", "uom")
+PARTY_COLUMNS = ("event_pk", "kind", "type", "identifier")
+TRANSACTION_COLUMNS = ("event_pk", "type", "identifier")
+EPCIS_TABLES = ("epcis_event", "epcis_event_object", "epcis_event_party", "epcis_biz_transaction")
+EPCIS_MODELS = (EpcisEvent, EpcisEventObject, EpcisEventParty, EpcisBizTransaction)
+
+
+@dataclass
+class EventRows:
+    """Rows for the four epcis tables with their event keys, in the ``*_COLUMNS`` orders.
+
+    Either tuples (any backend) or, for PostgreSQL only, lines pre-encoded in COPY text format
+    (see :func:`qcity.db.bulk.copy_lines`); ``encoded`` says which.
+    """
+
+    events: list[Any] = field(default_factory=list)
+    objects: list[Any] = field(default_factory=list)
+    parties: list[Any] = field(default_factory=list)
+    transactions: list[Any] = field(default_factory=list)
+    encoded: bool = False
+
+
+def next_event_key(connection: Connection) -> int:
+    """The first free event key (what the next stored event will get)."""
+    top = connection.execute(select(func.max(EpcisEvent.id))).scalar()
+    return int(top or 0) + 1
+
+
+def time_text(value: dt.datetime, dialect: str) -> str:
+    """A timestamp as the text the column stores (SQLite) or parses without doubt (PostgreSQL)."""
+    text = value.astimezone(dt.UTC).isoformat(sep=" ", timespec="microseconds")[:26]
+    return text if dialect == "sqlite" else text + "+00"
 
 
 def insert_events(
@@ -474,53 +507,52 @@ def insert_events(
     """
     if not events:
         return 0
-    top = connection.execute(select(func.max(EpcisEvent.id))).scalar() or 0
-    sqlite = connection.dialect.name == "sqlite"
-    now = dt.datetime.now(dt.UTC)
-
-    def stamp(value: dt.datetime) -> object:
-        if sqlite:  # the text SQLAlchemy's SQLite DateTime stores (UTC)
-            return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        return value
-
-    event_rows: list[tuple[Any, ...]] = []
-    object_rows: list[tuple[Any, ...]] = []
-    party_rows: list[tuple[Any, ...]] = []
-    tx_rows: list[tuple[Any, ...]] = []
+    dialect = connection.dialect.name
+    top = next_event_key(connection) - 1
+    now = time_text(dt.datetime.now(dt.UTC), dialect)
+    rows = EventRows()
     for offset, ev in enumerate(events, start=1):
         pk = top + offset
-        event_rows.append(
+        rows.events.append(
             (
-                pk, ev.event_id, ev.event_hash, ev.event_type, ev.action, stamp(ev.event_time),
-                ev.time_zone_offset, stamp(now), ev.biz_step, ev.disposition, ev.read_point,
-                ev.biz_location, ev.parent_id, ev.transformation_id, False, ev.document,
+                pk, ev.event_id, ev.event_hash, ev.event_type, ev.action,
+                time_text(ev.event_time, dialect), ev.time_zone_offset, now, ev.biz_step,
+                ev.disposition, ev.read_point, ev.biz_location, ev.parent_id,
+                ev.transformation_id, False, ev.document,
             )
         )  # fmt: skip
-        object_rows.extend((pk, *o) for o in ev.objects)
-        party_rows.extend((pk, *p) for p in ev.parties)
-        tx_rows.extend((pk, *t) for t in ev.transactions)
+        rows.objects.extend((pk, *o) for o in ev.objects)
+        rows.parties.extend((pk, *p) for p in ev.parties)
+        rows.transactions.extend((pk, *t) for t in ev.transactions)
+    return insert_rows(connection, rows, defer_indexes=defer_indexes)
+
+
+def insert_rows(connection: Connection, rows: EventRows, *, defer_indexes: bool = False) -> int:
+    """Store prepared rows (see :class:`EventRows`) with COPY / executemany; audited per table.
+
+    ``defer_indexes`` drops the secondary indexes for the load and builds them once after it.
+    Returns the number of events stored.
+    """
+    if not rows.events:
+        return 0
+    load = copy_lines if rows.encoded else bulk_insert
     with ExitStack() as stack:
         if defer_indexes:  # one index build from the loaded rows beats row-by-row upkeep
-            for model in (EpcisEvent, EpcisEventObject, EpcisEventParty, EpcisBizTransaction):
+            for model in EPCIS_MODELS:
                 stack.enter_context(deferred_indexes(connection, cast_table(model)))
-        bulk_insert(connection, "epcis_event", EVENT_COLUMNS, event_rows)
-        bulk_insert(
-            connection,
-            "epcis_event_object",
-            ("event_pk", "role", "identifier", "is_class", "quantity", "uom"),
-            object_rows,
+        load(connection, "epcis_event", EVENT_COLUMNS, rows.events)
+        load(connection, "epcis_event_object", OBJECT_COLUMNS, rows.objects)
+        load(connection, "epcis_event_party", PARTY_COLUMNS, rows.parties)
+        load(connection, "epcis_biz_transaction", TRANSACTION_COLUMNS, rows.transactions)
+    if connection.dialect.name == "postgresql":
+        move_sequences(connection)
+    return len(rows.events)
+
+
+def move_sequences(connection: Connection) -> None:
+    """Move the PostgreSQL id sequences of the epcis tables past their highest keys."""
+    for table in EPCIS_TABLES:
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
         )
-        bulk_insert(
-            connection, "epcis_event_party", ("event_pk", "kind", "type", "identifier"), party_rows
-        )
-        bulk_insert(
-            connection, "epcis_biz_transaction", ("event_pk", "type", "identifier"), tx_rows
-        )
-    if not sqlite:
-        for table in ("epcis_event", "epcis_event_object", "epcis_event_party",
-                      "epcis_biz_transaction"):  # fmt: skip
-            connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT max(id) FROM {table}))"
-            )
-    return len(events)

@@ -92,6 +92,7 @@ def trace_graph(session: Session, cache_dir: Path | None = None) -> TraceGraph:
                 graph.compact()
             graph.last_event = top
             entry.last_hash = top_hash
+        graph.holdings()  # every lot's current holders, worked out once per change
         _INDEX[label] = entry
         if cache_dir is not None and graph.row_count - entry.saved_rows >= REBUILD_SAVE_ROWS:
             graph.save(

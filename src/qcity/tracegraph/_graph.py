@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qcity.tracegraph._batch import EventBatch, Flow
+from qcity.tracegraph._holders import Holdings
 from qcity.tracegraph._intern import Interner
 from qcity.tracegraph._segment import ALWAYS, NEVER, Segment, pair_containment
 
@@ -137,6 +138,7 @@ class TraceGraph:
         self.uoms = Interner()
         self.segments: list[Segment] = []
         self.last_event = -1
+        self._holdings: Holdings | None = None
 
     # --- size --------------------------------------------------------------------------------
 
@@ -211,6 +213,7 @@ class TraceGraph:
             for seg in [*older, segment]:
                 seg.close(int(parent[i]), -1, int(batch.ct_time[i]), int(batch.ct_event[i]))
         self.segments.append(segment)
+        self._holdings = None
         self.last_event = max(self.last_event, batch.last_event)
         if merge:
             self._maybe_merge()
@@ -224,8 +227,9 @@ class TraceGraph:
 
     def compact(self) -> None:
         """Merge every segment into one (rebuilding the CSR indexes over all nodes)."""
-        if self.segments:
+        if len(self.segments) > 1:
             self.segments = [Segment.merge(len(self.nodes), self.segments)]
+            self._holdings = None
 
     # --- persistence -------------------------------------------------------------------------
 
@@ -358,7 +362,10 @@ class TraceGraph:
                     else:
                         push(child, ALWAYS, min(end, hi), True, d + 1)
         ordered = sorted(depth, key=lambda n: (depth[n], n))
-        lots = tuple(TracedLot(self.identifier(n), depth[n], self.positions(n)) for n in ordered)
+        where = self.positions_of(ordered)
+        lots = tuple(
+            TracedLot(self.identifier(n), depth[n], p) for n, p in zip(ordered, where, strict=True)
+        )
         timeline = sorted(events.items(), key=lambda item: (item[1], item[0]))
         return TraceResult(
             roots=tuple(names),
@@ -370,90 +377,52 @@ class TraceGraph:
 
     # --- where a lot is ----------------------------------------------------------------------
 
-    def _sightings(self, node: int) -> dict[str, npt.NDArray[np.generic]]:
-        columns = ("s_time", "s_holder", "s_source", "s_location", "s_quantity", "s_uom", "s_flow")
-        parts = [(seg, *seg.sightings(node)) for seg in self.segments]
-        parts = [part for part in parts if part[2] > part[1]]
-        if len(parts) <= 1:  # one segment: its sightings are already in time order
-            seg, a, b = parts[0] if parts else (self.segments[0], 0, 0)
-            return {c: getattr(seg, c)[a:b] for c in columns}
-        out = {c: np.concatenate([getattr(s, c)[a:b] for s, a, b in parts]) for c in columns}
-        order = np.argsort(out["s_time"], kind="stable")
-        return {c: v[order] for c, v in out.items()}
+    def holdings(self) -> Holdings:
+        """Every lot's holders, worked out once for the current segments (then looked up)."""
+        if self._holdings is None:
+            self._holdings = Holdings.build(len(self.nodes), len(self.places), self.segments)
+        return self._holdings
 
-    def positions(self, node: int, _depth: int = 0) -> tuple[Position, ...]:
+    def positions(self, node: int) -> tuple[Position, ...]:
         """Where the lot is now: every holder with a positive book quantity (else the last one).
 
         Book quantity at a holder = produced + max(shipped to it, received by it) - shipped
         from it - consumed by it; an identifier seen without a quantity counts as 1 (an
         instance). A lot still packed in a parent that moved after it is where the parent is.
         """
-        s = self._sightings(node)
-        if len(s["s_time"]) == 0:
-            return ()
-        quantity = np.where(np.isnan(s["s_quantity"]), 1.0, s["s_quantity"])
-        book: dict[int, list[float]] = {}  # holder -> [produced, in_ship, in_recv, out, last]
-        where: dict[int, tuple[int, int, int]] = {}  # holder -> (location, uom, time)
-        last_holder = -1
-        for t, h, src, loc, q, u, f in zip(
-            s["s_time"].tolist(), s["s_holder"].tolist(), s["s_source"].tolist(),
-            s["s_location"].tolist(), quantity.tolist(), s["s_uom"].tolist(),
-            s["s_flow"].tolist(), strict=True,
-        ):  # fmt: skip
-            if h >= 0:
-                entry = book.setdefault(h, [0.0, 0.0, 0.0, 0.0])
-                last_holder = h
-                where[h] = (loc if loc >= 0 else where.get(h, (-1, -1, 0))[0], u, t)
-                if f == Flow.PRODUCED:
-                    entry[0] += q
-                elif f == Flow.SHIPPED:
-                    entry[1] += q
-                elif f == Flow.RECEIVED:
-                    entry[2] += q
-                elif f == Flow.CONSUMED:
-                    entry[3] += q
-            if f == Flow.SHIPPED and src >= 0:
-                book.setdefault(src, [0.0, 0.0, 0.0, 0.0])[3] += q
-        held = []
-        for h, (produced, in_ship, in_recv, out) in book.items():
-            balance = produced + max(in_ship, in_recv) - out
-            if balance > 1e-9 and h in where:
-                loc, u, t = where[h]
-                held.append(
-                    Position(self.places.string(h), self.places.string(loc), balance,
-                             self.uoms.string(u), t)
-                )  # fmt: skip
-        if not held:
-            loc, u, t = where.get(last_holder, (int(s["s_location"][-1]), int(s["s_uom"][-1]), 0))
-            t = t or int(s["s_time"][-1])
-            held.append(
-                Position(self.places.string(last_holder), self.places.string(loc), 0.0,
-                         self.uoms.string(u), t)
+        return self.positions_of([node])[0]
+
+    def positions_of(self, nodes: list[int], _depth: int = 0) -> list[tuple[Position, ...]]:
+        """:meth:`positions` of many lots at once (one gather from the holder index)."""
+        h = self.holdings()
+        places, uoms = self.places, self.uoms
+        out: list[tuple[Position, ...]] = []
+        carried: dict[int, int] = {}  # index in ``out`` -> carrier
+        carriers = h.carrier[np.asarray(nodes, dtype=np.int64)].tolist() if nodes else []
+        for i, rows in enumerate(h.many(nodes)):
+            if rows is None:
+                out.append(())
+                continue
+            held = sorted(
+                (Position(places.string(holder), places.string(loc), q, uoms.string(u), t)
+                 for holder, loc, u, t, q in rows),
+                key=lambda p: (-p.last_seen, p.holder or ""),
             )  # fmt: skip
-        held.sort(key=lambda p: (-p.last_seen, p.holder or ""))
-        if _depth < 4:
-            carried = self._carried_by(node, int(s["s_time"][-1]))
-            if carried is not None:
-                outer = self.positions(carried, _depth + 1)
+            out.append(tuple(held))
+            if _depth < 4 and carriers[i] >= 0:
+                carried[i] = carriers[i]
+        if carried:  # a lot still packed in a parent that moved after it is where the parent is
+            outer_of = self.positions_of(list(carried.values()), _depth + 1)
+            for (i, _parent), outer in zip(carried.items(), outer_of, strict=True):
+                held = list(out[i])
                 if outer and outer[0].last_seen > held[0].last_seen:
                     total = sum(p.quantity for p in held) or held[0].quantity
                     first = outer[0]
-                    return (
+                    out[i] = (
                         Position(first.holder, first.location, total, held[0].uom,
                                  first.last_seen),
                     )  # fmt: skip
-        return tuple(held)
-
-    def _carried_by(self, node: int, since: int) -> int | None:
-        """The parent holding ``node`` now (an open interval), if any."""
-        best: tuple[int, int] | None = None
-        for seg in self.segments:
-            for k in seg.parents_between(node, since, NEVER):
-                if int(seg.c_end[k]) == NEVER:
-                    start = int(seg.c_start[k])
-                    if best is None or start > best[0]:
-                        best = (start, int(seg.c_parent[k]))
-        return None if best is None else best[1]
+        return out
 
     # --- mass balance ------------------------------------------------------------------------
 

@@ -25,6 +25,15 @@ def _ptr(sorted_keys: npt.NDArray[np.integer], n: int) -> I64:
     return ptr
 
 
+def _window(times: I64, a: int, b: int, lo: int, hi: int) -> tuple[int, int]:
+    """Rows ``a:b`` (sorted by time) with ``lo <= time <= hi``; an unbounded side skips a search."""
+    if lo != ALWAYS:
+        a += int(np.searchsorted(times[a:b], lo, "left"))
+    if hi != NEVER:
+        b = a + int(np.searchsorted(times[a:b], hi, "right"))
+    return a, b
+
+
 def _span(ptr: I64, node: int) -> tuple[int, int]:
     if node + 1 >= len(ptr):
         return 0, 0
@@ -122,19 +131,14 @@ class Segment:
         a, b = _span(self.s_ptr, node)
         if a == b:
             return a, a
-        times = self.s_time[a:b]
-        return a + int(np.searchsorted(times, lo, "left")), a + int(
-            np.searchsorted(times, hi, "right")
-        )
+        return _window(self.s_time, a, b, lo, hi)
 
     def consumed_between(self, node: int, lo: int, hi: int) -> range:
         """Edges where ``node`` is the input, consumed within [lo, hi]."""
         a, b = _span(self.x_fwd_ptr, node)
         if a == b:
             return range(0)
-        times = self.x_in_time[a:b]
-        i, j = np.searchsorted(times, lo, "left"), np.searchsorted(times, hi, "right")
-        return range(a + int(i), a + int(j))
+        return range(*_window(self.x_in_time, a, b, lo, hi))
 
     def produced_between(self, node: int, lo: int, hi: int) -> list[int]:
         """Edges where ``node`` is the output, produced within [lo, hi]."""
