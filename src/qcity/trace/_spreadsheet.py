@@ -4,9 +4,8 @@ One row per (critical tracking event, traced lot named by it): traceability lot 
 description, quantity and unit of measure, location description, date, the immediate previous
 source (receiving) or immediate subsequent recipient (shipping), and the reference document type
 and number (the event's bizTransactionList). ``.xlsx`` files get an autofilter and a frozen
-header, plus a second sheet with every affected lot and its current holder (written by
-:mod:`qcity.trace._xlsx`: a first spreadsheet in a process pays no openpyxl import); ``.csv``
-files are UTF-8 with a byte-order mark (Excel opens them with the right encoding).
+header, plus a second sheet with every affected lot and its current holder; ``.csv`` files are
+UTF-8 with a byte-order mark (Excel opens them with the right encoding).
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from qcity.errors import InputError
 from qcity.trace import repository
-from qcity.trace._xlsx import write_xlsx
 from qcity.trace.schemas import TraceLotOut
 from qcity.trace.service import Describer, lot_code
 
@@ -126,4 +124,19 @@ def write(
         return
     if suffix != ".xlsx":
         raise InputError(f"{path.name}: write a .xlsx or .csv file")
-    write_xlsx(path, (("KDE", KDE_COLUMNS, kde), ("lots", LOT_COLUMNS, lots)), title)
+    from openpyxl import Workbook  # imported here: most commands never write a spreadsheet
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    for name, columns, rows in (("KDE", KDE_COLUMNS, kde), ("lots", LOT_COLUMNS, lots)):
+        sheet = book.create_sheet(name)
+        sheet.freeze_panes = "A2"
+        last = get_column_letter(len(columns))
+        sheet.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
+        for i, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = min(48, max(12, len(column) + 2))
+        sheet.append(list(columns))
+        for row in rows:
+            sheet.append(row)
+    book.properties.title = title
+    book.save(path)
