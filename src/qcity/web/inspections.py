@@ -98,9 +98,9 @@ def inspections_page(
 ) -> Response:
     """Inspections the user may see, newest first, filtered; 50 a page (keyset).
 
-    The filter form and the results are fragments remembered per data version, scope and
-    filters (inspection records are only ever added, so the newest id versions them): the
-    many users who open the same view share one query and one rendering.
+    The filter form and the results are fragments remembered per data version (see
+    :func:`qcity.web.board.data_version`), scope and filters: the many users who open the same
+    view share one query and one rendering.
     """
     user = current_user(request)
     if not user.is_authenticated:
