@@ -62,8 +62,8 @@ def make_engine(raw_url: str | URL, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     url = parse_database_url(raw_url) if isinstance(raw_url, str) else raw_url
     if "poolclass" not in kwargs:
-        # The web server runs up to 40 requests at once in its thread pool; connections past
-        # the pool size are opened and closed per request (and SQLite's get their pragmas).
+        # A server process's threads (QCITY_WEB_THREADS) and session lookups share the pool;
+        # connections past its size are opened and closed per use (SQLite's with pragmas).
         kwargs = {"pool_size": 20, "max_overflow": 20, **kwargs}
     if url.get_backend_name() == "sqlite":
         assert url.database is not None
