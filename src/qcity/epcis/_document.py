@@ -63,4 +63,3 @@ class ParsedDocument:
     events: list[ParsedEvent]
     raw: dict[str, Any] | None = None  # the JSON document, for schema validation
     problems: list[Problem] = field(default_factory=list)  # document-level (e.g. XSD) problems
-    warnings: list[Problem] = field(default_factory=list)  # accepted, but the user must know

@@ -207,9 +207,9 @@ def validate(document: ParsedDocument) -> tuple[list[Problem], dict[int, list[Pr
 
 
 def findings(document: ParsedDocument) -> Findings:
-    """Problems (document, per event) and warnings (the reader's, then each event's)."""
+    """Problems (document, per event) and each event's warnings."""
     per_event: dict[int, list[Problem]] = {}
-    warnings = list(document.warnings)
+    warnings: list[Problem] = []
     for event in document.events:
         problems, event_warnings = event_findings(document, event)
         if problems:

@@ -270,7 +270,7 @@ def capture(
     problems = [p for i in sorted(per_event) for p in per_event[i]]
     if problems and (behaviour == "rollback" or single_event):
         raise EpcisInputError(problems, source)
-    warnings = _accepted_warnings(document, checked, per_event)
+    warnings = _accepted_warnings(checked, per_event)
     job = repository.add_job(
         session,
         CaptureJob(
@@ -298,10 +298,10 @@ def capture(
 
 
 def _accepted_warnings(
-    document: ParsedDocument, checked: list[CheckedEvent], per_event: dict[int, list[Problem]]
+    checked: list[CheckedEvent], per_event: dict[int, list[Problem]]
 ) -> list[Problem]:
-    """The reader's and the checks' warnings about the events that are not rejected."""
-    found = [*document.warnings, *(w for c in checked for w in c.warnings)]
+    """The checks' warnings about the events that are not rejected."""
+    found = [w for c in checked for w in c.warnings]
     return [w for w in found if w.event_index is None or w.event_index not in per_event]
 
 

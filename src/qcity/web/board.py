@@ -26,7 +26,6 @@ from qcity.analytics.periods import Period
 from qcity.audit.models import AuditLog
 from qcity.errors import QcityError
 from qcity.indicators._board import board
-from qcity.indicators.models import IndicatorValue
 from qcity.indicators.schemas import IndicatorOut
 from qcity.inspection.models import SamplingInspection
 from qcity.registry import repository as registry_repository
@@ -48,20 +47,13 @@ def data_version(session: Session, reader: RateReader) -> tuple[Any, ...]:
     """What the figures depend on: the database, the mart file, the newest rows.
 
     Every write appends an audit row (docs/ARCHITECTURE.md rule 9), so the newest audit id
-    changes with any change to records, indicators or reference data.
+    changes with any change to records, indicators or reference data; the newest inspection
+    also tells whether there are any.
     """
     newest_inspection = session.scalar(select(func.max(SamplingInspection.id)))
-    newest_value = session.scalar(select(func.max(IndicatorValue.id)))
     newest_write = session.scalar(select(func.max(AuditLog.id)))
     source = reader.source
-    return (
-        str(reader.engine.url),
-        source.kind,
-        source.version,
-        newest_inspection,
-        newest_value,
-        newest_write,
-    )
+    return (str(reader.engine.url), source.kind, source.version, newest_inspection, newest_write)
 
 
 def town_choices(session: Session, user: Principal) -> list[OrgUnit]:
